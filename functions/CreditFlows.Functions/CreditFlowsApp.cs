@@ -1,0 +1,124 @@
+using System.ComponentModel.DataAnnotations;
+using CreditFlows.Domain.Common;
+using CreditFlows.Functions.Edges;
+using CreditFlows.Functions.Features.Branches;
+using CreditFlows.Functions.Features.Demo;
+using CreditFlows.Functions.Features.Health;
+using CreditFlows.Functions.Features.Heartbeat;
+using CreditFlows.Functions.Features.Me;
+using CreditFlows.Functions.Features.Outbox;
+using CreditFlows.Functions.Hosting;
+using CreditFlows.Functions.Identity;
+using CreditFlows.Functions.LocalRunner;
+using CreditFlows.Functions.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CreditFlows.Functions;
+
+/// <summary>Settings of section <c>CreditFlows</c>.</summary>
+public sealed class CreditFlowsOptions
+{
+    public const string Section = "CreditFlows";
+
+    /// <summary>The cooperative's business time zone (IANA or Windows id).</summary>
+    [Required]
+    public string TimeZone { get; set; } = BusinessClock.DefaultTimeZoneId;
+
+    /// <summary>The largest request body the API accepts, in bytes (uploads set their own limit).</summary>
+    [Range(1024, 1024L * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>The app's composition: one call per area, so Program.cs stays short.</summary>
+public static class CreditFlowsApp
+{
+    public const string DefaultLocalUrl = "http://localhost:7071";
+
+    public static WebApplicationBuilder AddCreditFlows(this WebApplicationBuilder builder)
+    {
+        ConfigureServer(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddOptions<CreditFlowsOptions>().Bind(configuration.GetSection(CreditFlowsOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "CreditFlows:TimeZone is not a time zone this machine knows.")
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new BusinessClock(sp.GetRequiredService<TimeProvider>(),
+            TimeZoneInfo.FindSystemTimeZoneById(sp.GetRequiredService<IOptions<CreditFlowsOptions>>().Value.TimeZone)));
+
+        services.AddCreditFlowsProblemDetails();
+        services.AddCreditFlowsIdentity(configuration);
+        services.AddCreditFlowsStorage(configuration);
+        services.AddFunctionApp();
+        services.AddLocalRunner(configuration);
+        services.AddFeatures(builder.Environment, configuration);
+        services.AddCreditFlowsOpenApi();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        return builder;
+    }
+
+    public static WebApplication UseCreditFlows(this WebApplication app)
+    {
+        app.UseMiddleware<CorrelationIdMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseCreditFlowsApiDocs();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapFunctionInvocations();
+        app.MapHealthEndpoints();
+        app.MapAdminEndpoints(localRunner: LocalRunnerExtensions.IsEnabled(app.Configuration));
+        var api = app.MapGroup("/api").RequireAuthorization(IdentityExtensions.MemberPolicy);
+        api.MapMeEndpoints();
+        api.MapBranchEndpoints();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapDevEndpoints();
+        }
+
+        return app;
+    }
+
+    private static IServiceCollection AddFeatures(this IServiceCollection services, IHostEnvironment environment, IConfiguration configuration)
+    {
+        services.AddSingleton<TransactionalOutbox>();
+        services.AddFunction<OutboxDispatchFunction>(OutboxDispatchFunction.Name);
+        services.AddSingleton<HeartbeatStore>();
+        services.AddSingleton<IOutboxHandler, HeartbeatRoundTripHandler>();
+        services.AddFunction<HeartbeatFunction>(HeartbeatFunction.Name);
+        services.AddSingleton<BranchStore>();
+        if (environment.IsDevelopment() && configuration.GetValue("Demo:Seed", true))
+        {
+            services.AddHostedService<DemoSeeder>();
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Under the Functions host: listen on loopback at FUNCTIONS_CUSTOMHANDLER_PORT. On its own: the URLs
+    /// given (ASPNETCORE_URLS, --urls), else http://localhost:7071 like <c>func start</c>.
+    /// </summary>
+    private static void ConfigureServer(WebApplicationBuilder builder)
+    {
+        if (HostEnvironment.CustomHandlerPort is { } port)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        }
+        else if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultLocalUrl);
+        }
+
+        var maxBody = builder.Configuration.GetValue<long?>($"{CreditFlowsOptions.Section}:{nameof(CreditFlowsOptions.MaxRequestBodyBytes)}") ?? new CreditFlowsOptions().MaxRequestBodyBytes;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
+    }
+}

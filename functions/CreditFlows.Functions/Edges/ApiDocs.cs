@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace CreditFlows.Functions.Edges;
+
+/// <summary>
+/// The OpenAPI document at <c>/api/openapi/v1.json</c> and a browsable page at <c>/api/docs</c> (Swagger UI,
+/// served from the app itself), both under <c>/api</c> so they pass through the Functions host too.
+/// </summary>
+public static class ApiDocs
+{
+    public const string DocumentPath = "/api/openapi/v1.json";
+
+    public static IServiceCollection AddCreditFlowsOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "CreditFlows API",
+                Version = "v1",
+                Description = "Loan workflow, credit files and NPL monitoring for a county union of rural credit cooperatives. " +
+                    "In Azure, sign in through App Service Authentication; locally, use a demo token (GET /dev/tokens) as a bearer token.",
+            };
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "A development token (local only).",
+            };
+            document.Security ??= [];
+            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
+            return Task.CompletedTask;
+        }));
+
+    public static WebApplication UseCreditFlowsApiDocs(this WebApplication app)
+    {
+        app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = "api/docs";
+            options.DocumentTitle = "CreditFlows API";
+            options.SwaggerEndpoint(DocumentPath, "CreditFlows API v1");
+        });
+        return app;
+    }
+}

@@ -1,0 +1,44 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace CreditFlows.Functions.Features.Outbox;
+
+/// <summary>
+/// A side effect recorded in the same table partition, and the same transaction, as the change that caused
+/// it; dispatched afterwards by <c>OutboxDispatch</c>. Row keys sort newest first.
+/// </summary>
+public sealed class OutboxEntry : ITableEntity
+{
+    public const string RowKeyPrefix = "outbox-";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Kind { get; set; } = string.Empty;
+
+    /// <summary>JSON the handler of <see cref="Kind"/> understands.</summary>
+    public string Payload { get; set; } = "{}";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? DispatchedAt { get; set; }
+}
+
+/// <summary>Where an outbox entry is: the queue message <c>OutboxDispatch</c> receives.</summary>
+public sealed record OutboxPointer(string Table, string PartitionKey, string RowKey);
+
+/// <summary>
+/// Performs the side effects of one kind of outbox entry. Delivery is at least once: a handler must be
+/// idempotent (the entry's table, partition and row key identify it).
+/// </summary>
+public interface IOutboxHandler
+{
+    string Kind { get; }
+
+    Task HandleAsync(OutboxEntry entry, CancellationToken cancellationToken);
+}

@@ -1,0 +1,196 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using CreditFlows.Functions.Hosting;
+
+namespace CreditFlows.Functions.LocalRunner;
+
+/// <summary>
+/// Polls one queue for one function with the Functions host's semantics: up to <c>batchSize</c> messages at a
+/// time, an empty queue polled with randomized exponential back-off up to <c>maxPollingInterval</c>, a failed
+/// message made visible again after <c>visibilityTimeout</c>, and after <c>maxDequeueCount</c> failed
+/// attempts the message copied unchanged to <c>{queue}-poison</c> and deleted. Messages are base64 unless
+/// host.json says <c>messageEncoding: none</c>.
+/// </summary>
+public sealed partial class QueueTriggerListener(
+    FunctionMetadata function,
+    QueueClient queue,
+    QueueClient poisonQueue,
+    QueueSettings settings,
+    LocalRunnerOptions options,
+    FunctionDispatcher dispatcher,
+    TimeProvider time,
+    ILogger logger)
+{
+    private bool _poisonQueueReady;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var delay = options.MinimumPollingInterval;
+        while (!stopping.IsCancellationRequested)
+        {
+            QueueMessage[] messages;
+            try
+            {
+                messages = (await queue.ReceiveMessagesAsync(settings.BatchSize, options.MessageLeasePeriod, stopping)).Value;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                messages = [];
+            }
+
+            if (messages.Length == 0)
+            {
+                await Task.Delay(Jitter(delay), time, stopping);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxPollingInterval.Ticks));
+                continue;
+            }
+
+            delay = options.MinimumPollingInterval;
+            try
+            {
+                await Task.WhenAll(messages.Select(message => ProcessAsync(message, stopping)));
+            }
+            catch (RequestFailedException ex)
+            {
+                // E.g. a pop receipt that expired while the function ran: the message reappears and is retried.
+                LogStorageFailed(logger, function.Name, ex);
+            }
+        }
+    }
+
+    private async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
+        if (message.DequeueCount > settings.MaxDequeueCount)
+        {
+            await MoveToPoisonAsync(message, cancellationToken);
+            return;
+        }
+
+        var succeeded = false;
+        if (TryDecode(message.MessageText, out var text))
+        {
+            try
+            {
+                var outcome = await dispatcher.InvokeAsync(function.Name, Data(text), Metadata(message, text), cancellationToken);
+                succeeded = outcome.Succeeded;
+                if (!succeeded)
+                {
+                    LogFailed(logger, function.Name, message.MessageId, message.DequeueCount, outcome.StatusCode, outcome.Body);
+                }
+            }
+            catch (HttpRequestException ex)
+            {
+                LogUnreachable(logger, function.Name, message.MessageId, ex);
+            }
+        }
+        else
+        {
+            LogUndecodable(logger, function.Name, message.MessageId);
+        }
+
+        if (succeeded)
+        {
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        }
+        else if (message.DequeueCount >= settings.MaxDequeueCount)
+        {
+            await MoveToPoisonAsync(message, cancellationToken);
+        }
+        else
+        {
+            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: cancellationToken);
+        }
+    }
+
+    private async Task MoveToPoisonAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
+        if (!_poisonQueueReady)
+        {
+            await poisonQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            _poisonQueueReady = true;
+        }
+
+        await poisonQueue.SendMessageAsync(message.MessageText, cancellationToken);
+        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        LogPoisoned(logger, function.Name, message.MessageId, message.DequeueCount, poisonQueue.Name);
+    }
+
+    private bool TryDecode(string raw, out string text)
+    {
+        if (!settings.Base64)
+        {
+            text = raw;
+            return true;
+        }
+
+        var bytes = new byte[raw.Length];
+        if (Convert.TryFromBase64String(raw, bytes, out var length))
+        {
+            text = Encoding.UTF8.GetString(bytes, 0, length);
+            return true;
+        }
+
+        text = string.Empty;
+        return false;
+    }
+
+    /// <summary>
+    /// The trigger value as the host sends it: JSON text as a string, any other text JSON-encoded once more.
+    /// </summary>
+    private JsonObject Data(string text) => new()
+    {
+        [function.BindingName] = LooksLikeJson(text) ? text : JsonSerializer.Serialize(text),
+    };
+
+    private static JsonObject Metadata(QueueMessage message, string text) => new()
+    {
+        ["DequeueCount"] = message.DequeueCount,
+        ["ExpirationTime"] = message.ExpiresOn?.ToString("O"),
+        ["Id"] = message.MessageId,
+        ["InsertionTime"] = message.InsertedOn?.ToString("O"),
+        ["NextVisibleTime"] = message.NextVisibleOn?.ToString("O"),
+        ["PopReceipt"] = message.PopReceipt,
+        ["QueueTrigger"] = text,
+    };
+
+    private static bool LooksLikeJson(string text)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.Length < 2 || !((trimmed[0] == '{' && trimmed[^1] == '}') || (trimmed[0] == '[' && trimmed[^1] == ']')))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>±20% so that instances polling one queue drift apart.</summary>
+    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
+
+    [LoggerMessage(LogLevel.Warning, "Queue function {Function} failed on message {MessageId} (attempt {DequeueCount}): HTTP {Status} {Body}")]
+    private static partial void LogFailed(ILogger logger, string function, string messageId, long dequeueCount, int status, string body);
+
+    [LoggerMessage(LogLevel.Warning, "Queue function {Function}: a storage call failed while settling messages")]
+    private static partial void LogStorageFailed(ILogger logger, string function, Exception exception);
+
+    [LoggerMessage(LogLevel.Error, "Queue function {Function} could not be invoked for message {MessageId}")]
+    private static partial void LogUnreachable(ILogger logger, string function, string messageId, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Queue function {Function}: message {MessageId} is not base64; counted as a failed attempt")]
+    private static partial void LogUndecodable(ILogger logger, string function, string messageId);
+
+    [LoggerMessage(LogLevel.Error, "Queue function {Function}: message {MessageId} failed {DequeueCount} times and was moved to {PoisonQueue}")]
+    private static partial void LogPoisoned(ILogger logger, string function, string messageId, long dequeueCount, string poisonQueue);
+}
