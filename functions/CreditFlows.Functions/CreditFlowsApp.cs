@@ -38,9 +38,7 @@ public static class CreditFlowsApp
     {
         ConfigureServer(builder);
         var services = builder.Services;
-        var configuration = builder.Configuration;
-
-        services.AddOptions<CreditFlowsOptions>().Bind(configuration.GetSection(CreditFlowsOptions.Section))
+        services.AddOptions<CreditFlowsOptions>().BindConfiguration(CreditFlowsOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "CreditFlows:TimeZone is not a time zone this machine knows.")
             .ValidateOnStart();
@@ -48,12 +46,13 @@ public static class CreditFlowsApp
         services.AddSingleton(sp => new BusinessClock(sp.GetRequiredService<TimeProvider>(),
             TimeZoneInfo.FindSystemTimeZoneById(sp.GetRequiredService<IOptions<CreditFlowsOptions>>().Value.TimeZone)));
 
+        // Settings are read when services are built, not here, so that tests (and any later source) can set them.
         services.AddCreditFlowsProblemDetails();
-        services.AddCreditFlowsIdentity(configuration);
-        services.AddCreditFlowsStorage(configuration);
+        services.AddCreditFlowsIdentity();
+        services.AddCreditFlowsStorage();
         services.AddFunctionApp();
-        services.AddLocalRunner(configuration);
-        services.AddFeatures(builder.Environment, configuration);
+        services.AddLocalRunner();
+        services.AddFeatures();
         services.AddCreditFlowsOpenApi();
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -87,7 +86,7 @@ public static class CreditFlowsApp
         return app;
     }
 
-    private static IServiceCollection AddFeatures(this IServiceCollection services, IHostEnvironment environment, IConfiguration configuration)
+    private static IServiceCollection AddFeatures(this IServiceCollection services)
     {
         services.AddSingleton<TransactionalOutbox>();
         services.AddFunction<OutboxDispatchFunction>(OutboxDispatchFunction.Name);
@@ -95,10 +94,7 @@ public static class CreditFlowsApp
         services.AddSingleton<IOutboxHandler, HeartbeatRoundTripHandler>();
         services.AddFunction<HeartbeatFunction>(HeartbeatFunction.Name);
         services.AddSingleton<BranchStore>();
-        if (environment.IsDevelopment() && configuration.GetValue("Demo:Seed", true))
-        {
-            services.AddHostedService<DemoSeeder>();
-        }
+        services.AddHostedService<DemoSeeder>(); // Seeds only in Development, unless Demo:Seed is false.
 
         return services;
     }
@@ -118,7 +114,7 @@ public static class CreditFlowsApp
             builder.WebHost.UseUrls(DefaultLocalUrl);
         }
 
-        var maxBody = builder.Configuration.GetValue<long?>($"{CreditFlowsOptions.Section}:{nameof(CreditFlowsOptions.MaxRequestBodyBytes)}") ?? new CreditFlowsOptions().MaxRequestBodyBytes;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
+        builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.Limits.MaxRequestBodySize =
+            context.Configuration.GetValue<long?>($"{CreditFlowsOptions.Section}:{nameof(CreditFlowsOptions.MaxRequestBodyBytes)}") ?? new CreditFlowsOptions().MaxRequestBodyBytes);
     }
 }

@@ -10,7 +10,7 @@ public static class FunctionHostExtensions
         where THandler : class, IFunctionHandler
     {
         services.AddScoped<THandler>();
-        services.AddSingleton(new FunctionRegistration(name, typeof(THandler)));
+        services.AddSingleton(new FunctionRegistration(name, sp => sp.GetRequiredService<THandler>()));
         return services;
     }
 
@@ -69,7 +69,7 @@ public static class FunctionHostExtensions
             return InvalidInvocation("The invocation body is empty; expected {\"Data\":{...},\"Metadata\":{...}}.");
         }
 
-        var handler = (IFunctionHandler)context.RequestServices.GetRequiredService(registration.HandlerType);
+        var handler = registration.Resolve(context.RequestServices);
         try
         {
             var result = await handler.InvokeAsync(request, cancellationToken);

@@ -11,5 +11,5 @@ public interface IFunctionHandler
     Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>A registered function: its name and the handler type that runs it.</summary>
-public sealed record FunctionRegistration(string Name, Type HandlerType);
+/// <summary>A registered function: its name and how to get the handler that runs it from an invocation's services.</summary>
+public sealed record FunctionRegistration(string Name, Func<IServiceProvider, IFunctionHandler> Resolve);

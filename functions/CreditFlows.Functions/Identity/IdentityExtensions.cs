@@ -9,10 +9,10 @@ public static class IdentityExtensions
     /// <summary>The policy every <c>/api</c> route needs at least: signed in, with a branch.</summary>
     public const string MemberPolicy = "Member";
 
-    public static IServiceCollection AddCreditFlowsIdentity(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddCreditFlowsIdentity(this IServiceCollection services)
     {
         services.AddOptions<IdentityOptions>()
-            .Bind(configuration.GetSection(IdentityOptions.Section))
+            .BindConfiguration(IdentityOptions.Section)
             .Validate(o => string.IsNullOrEmpty(o.DevTokenSigningKey) || o.DevTokenSigningKey.Length >= 32,
                 "Identity:DevTokenSigningKey must be at least 32 characters (or empty for a key made at start).")
             .Validate(o => !string.IsNullOrWhiteSpace(o.BranchClaimType), "Identity:BranchClaimType must not be empty.")

@@ -16,7 +16,7 @@ public static class AdminEndpoints
 {
     public sealed record RunRequest(string? Input);
 
-    public sealed record RunResponse(string Function, string InvocationId, int Status);
+    public sealed record RunResponse(string Function, string InvocationId, IReadOnlyList<string> Logs, JsonElement? ReturnValue);
 
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints, bool localRunner)
     {
@@ -67,8 +67,16 @@ public static class AdminEndpoints
             : JsonSerializer.Serialize(input ?? string.Empty);
         var outcome = await dispatcher.InvokeAsync(function.Name, new JsonObject { [function.BindingName] = value }, metadata: null, cancellationToken);
         return outcome.Succeeded
-            ? Results.Accepted(value: new RunResponse(function.Name, outcome.InvocationId, outcome.StatusCode))
+            ? Results.Accepted(value: ToResponse(function.Name, outcome))
             : Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The function failed",
                 detail: $"{function.Name} answered HTTP {outcome.StatusCode} (invocation {outcome.InvocationId}).");
     }
+
+    private static RunResponse ToResponse(string function, DispatchOutcome outcome)
+    {
+        var result = JsonSerializer.Deserialize<InvocationReply>(outcome.Body);
+        return new RunResponse(function, outcome.InvocationId, result?.Logs ?? [], result?.ReturnValue);
+    }
+
+    private sealed record InvocationReply(List<string>? Logs, JsonElement? ReturnValue);
 }

@@ -8,17 +8,14 @@ public static class LocalRunnerExtensions
     /// The dispatcher (always: the admin "run now" endpoint uses it), and the runner itself when no Functions
     /// host is present — or when <c>LocalRunner:Enabled</c> says otherwise.
     /// </summary>
-    public static IServiceCollection AddLocalRunner(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddLocalRunner(this IServiceCollection services)
     {
         services.AddOptions<LocalRunnerOptions>()
-            .Bind(configuration.GetSection(LocalRunnerOptions.Section))
+            .BindConfiguration(LocalRunnerOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<FunctionDispatcher>();
-        if (IsEnabled(configuration))
-        {
-            services.AddHostedService<LocalRunnerService>();
-        }
+        services.AddHostedService<LocalRunnerService>(); // Idle unless IsEnabled: decided at start, when all settings are in.
 
         return services;
     }

@@ -26,6 +26,11 @@ public sealed partial class LocalRunnerService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!LocalRunnerExtensions.IsEnabled(configuration))
+        {
+            return;
+        }
+
         var listeners = CreateListeners();
         if (listeners.Count == 0)
         {

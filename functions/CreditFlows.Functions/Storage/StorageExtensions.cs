@@ -18,15 +18,14 @@ public static class StorageExtensions
     /// <c>AzureWebJobsStorage__tableServiceUri</c> / <c>__blobServiceUri</c> / <c>__queueServiceUri</c>
     /// with a managed identity (<c>AzureWebJobsStorage__clientId</c> picks a user-assigned one).
     /// </summary>
-    public static IServiceCollection AddCreditFlowsStorage(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddCreditFlowsStorage(this IServiceCollection services)
     {
-        var connection = StorageConnection.From(configuration);
-        services.AddSingleton(connection);
-        services.AddSingleton(_ => connection.CreateTableServiceClient());
-        services.AddSingleton(_ => connection.CreateBlobServiceClient());
+        services.AddSingleton(sp => StorageConnection.From(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateTableServiceClient());
+        services.AddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateBlobServiceClient());
         // Producers write base64, which is what the host's queue trigger expects by default.
-        services.AddSingleton(_ => connection.CreateQueueServiceClient(QueueMessageEncoding.Base64));
-        services.AddKeyedSingleton(RawQueues, (_, _) => connection.CreateQueueServiceClient(QueueMessageEncoding.None));
+        services.AddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient(QueueMessageEncoding.Base64));
+        services.AddKeyedSingleton(RawQueues, (sp, _) => sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient(QueueMessageEncoding.None));
         services.AddHostedService<StorageInitializer>();
         return services;
     }

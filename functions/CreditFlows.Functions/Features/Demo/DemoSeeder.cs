@@ -15,10 +15,17 @@ public sealed partial class DemoSeeder(
     TableServiceClient tables,
     DevTokens tokens,
     IHostApplicationLifetime lifetime,
+    IHostEnvironment environment,
+    IConfiguration configuration,
     ILogger<DemoSeeder> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!environment.IsDevelopment() || !configuration.GetValue("Demo:Seed", true))
+        {
+            return;
+        }
+
         var added = 0;
         foreach (var branch in DemoData.Branches)
         {

@@ -42,7 +42,9 @@ public sealed partial class HeartbeatFunction(
 
         var pruned = await PruneAsync(table, now - Retention, cancellationToken);
         LogBeat(logger, beat.RowKey, timer.IsPastDue, pruned);
-        return InvocationResult.Empty().Log($"Heartbeat {beat.RowKey} recorded (past due: {timer.IsPastDue}); {pruned} old rows removed.");
+        var result = InvocationResult.Empty().Log($"Heartbeat {beat.RowKey} recorded (past due: {timer.IsPastDue}); {pruned} old rows removed.");
+        result.ReturnValue = beat.RowKey;
+        return result;
     }
 
     private static async Task<int> PruneAsync(TableClient table, DateTimeOffset cutoff, CancellationToken cancellationToken)

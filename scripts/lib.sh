@@ -1,0 +1,43 @@
+# Shared by the scripts in this folder: Azurite from the lock file, free ports, waiting for a port.
+# shellcheck shell=bash
+
+AZURITE_ACCOUNT_KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+# Installs the pinned dev tools (Azurite) when node_modules is missing or older than the lock file.
+ensure_node_modules() {
+  command -v npm >/dev/null || { echo "npm is required (Node 20+): https://nodejs.org" >&2; exit 1; }
+  if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "Installing Azurite from package-lock.json (npm ci)..."
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# Prints N free TCP ports on loopback.
+free_ports() {
+  node -e '
+    const net = require("net"); let left = +process.argv[1]; const ports = [];
+    (function next() {
+      if (left-- === 0) { console.log(ports.join(" ")); return; }
+      const s = net.createServer(); s.listen(0, "127.0.0.1", () => { ports.push(s.address().port); s.close(next); });
+    })();' "$1"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Waits up to 60 s for every port given.
+wait_for_ports() {
+  local port tries
+  for port in "$@"; do
+    tries=0
+    until port_open "$port"; do
+      tries=$((tries + 1))
+      if [ "$tries" -gt 600 ]; then echo "Azurite did not open port $port within 60 s" >&2; return 1; fi
+      sleep 0.1
+    done
+  done
+}
+
+# The connection string of an Azurite listening on the given blob, queue and table ports.
+azurite_connection_string() {
+  echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:$1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$2/devstoreaccount1;TableEndpoint=http://127.0.0.1:$3/devstoreaccount1;"
+}

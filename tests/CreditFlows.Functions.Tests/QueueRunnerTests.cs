@@ -1,0 +1,115 @@
+using System.Text;
+using Azure.Storage.Queues;
+using CreditFlows.Functions.Tests.Infrastructure;
+
+namespace CreditFlows.Functions.Tests;
+
+/// <summary>The local runner's queue polling, against real Azurite.</summary>
+public class QueueRunnerTests
+{
+    private static readonly QueueServiceClient Producer = new(Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+    private static readonly QueueServiceClient Raw = new(Azurite.ConnectionString);
+
+    private static async Task<(ScriptRoot Root, string Queue)> QueueFunctionAsync()
+    {
+        var queue = $"q{Guid.NewGuid():N}";
+        await Producer.GetQueueClient(queue).CreateAsync();
+        return (new ScriptRoot(ScriptRoot.HostJson(), ("Worker", ScriptRoot.Queue("%WorkerQueue%"))), queue);
+    }
+
+    private static TestApp App(ScriptRoot root, string queue, RecordingFunction function) =>
+        new TestApp(settings: new Dictionary<string, string?>
+        {
+            ["LocalRunner:Enabled"] = "true",
+            ["FunctionApp:ScriptRoot"] = root.Path,
+            ["WorkerQueue"] = queue,
+        }).WithServices(s => s.AddTestFunction("Worker", function));
+
+    [Theory]
+    [InlineData("{\"loanId\":\"L-1\",\"amount\":\"12000.00\"}")]
+    [InlineData("plain text 贷款")]
+    [InlineData("\"a quoted string\"")]
+    public async Task A_message_is_processed_with_its_text_intact_and_deleted(string text)
+    {
+        var (root, queue) = await QueueFunctionAsync();
+        using var _ = root;
+        var function = new RecordingFunction();
+        await using var app = App(root, queue, function);
+        app.Start();
+
+        await Producer.GetQueueClient(queue).SendMessageAsync(text);
+
+        Assert.True(await RecordingFunction.EventuallyAsync(() => !function.Calls.IsEmpty, TimeSpan.FromSeconds(15)));
+        var request = function.Calls.Single().Request;
+        Assert.Equal(text, request.GetString("message"));
+        Assert.Equal(1, request.GetMetadataInt64("DequeueCount"));
+        Assert.Equal(text, request.GetMetadataString("QueueTrigger"));
+        Assert.True(await EmptyEventuallyAsync(Raw.GetQueueClient(queue)));
+    }
+
+    [Fact]
+    public async Task A_failing_message_is_retried_and_succeeds_without_reaching_poison()
+    {
+        var (root, queue) = await QueueFunctionAsync();
+        using var _ = root;
+        var function = new RecordingFunction(failures: 2);
+        await using var app = App(root, queue, function);
+        app.Start();
+
+        await Producer.GetQueueClient(queue).SendMessageAsync("retry me");
+
+        Assert.True(await RecordingFunction.EventuallyAsync(() => function.Calls.Count >= 3, TimeSpan.FromSeconds(20)));
+        Assert.Equal([1L, 2L, 3L], function.Calls.Select(c => c.Request.GetMetadataInt64("DequeueCount")!.Value));
+        Assert.True(await EmptyEventuallyAsync(Raw.GetQueueClient(queue)));
+        Assert.False(await Raw.GetQueueClient($"{queue}-poison").ExistsAsync());
+    }
+
+    [Fact]
+    public async Task After_five_failed_dequeues_the_message_sits_in_the_poison_queue_unchanged()
+    {
+        var (root, queue) = await QueueFunctionAsync();
+        using var _ = root;
+        var function = new RecordingFunction(failures: -1);
+        await using var app = App(root, queue, function);
+        app.Start();
+
+        const string text = "{\"will\":\"fail\"}";
+        await Producer.GetQueueClient(queue).SendMessageAsync(text);
+
+        var poison = Raw.GetQueueClient($"{queue}-poison");
+        Assert.True(await RecordingFunction.EventuallyAsync(() => function.Calls.Count >= 5, TimeSpan.FromSeconds(30)));
+        string? poisoned = null;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (poisoned is null && DateTime.UtcNow < deadline)
+        {
+            if (await poison.ExistsAsync())
+            {
+                poisoned = (await poison.PeekMessagesAsync(1)).Value.FirstOrDefault()?.MessageText;
+            }
+
+            await Task.Delay(200);
+        }
+
+        // Exactly as produced: base64 of the original text.
+        Assert.Equal(Convert.ToBase64String(Encoding.UTF8.GetBytes(text)), poisoned);
+        Assert.Equal(5, function.Calls.Count);
+        Assert.True(await EmptyEventuallyAsync(Raw.GetQueueClient(queue)));
+    }
+
+    private static async Task<bool> EmptyEventuallyAsync(QueueClient queue)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            var properties = await queue.GetPropertiesAsync();
+            if (properties.Value.ApproximateMessagesCount == 0)
+            {
+                return true;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return false;
+    }
+}
