@@ -30,7 +30,8 @@ public class IdentityTests
     [InlineData(Role.CommitteeMember)]
     [InlineData(Role.CommitteeChair)]
     [InlineData(Role.HqAdmin)]
-    public void Headquarters_only_roles_see_every_branch_wherever_the_account_sits(Role role) =>
+    [InlineData(Role.Auditor)]
+    public void Headquarters_roles_and_audit_see_every_branch_wherever_the_account_sits(Role role) =>
         Assert.True(User("B03", role).CanAccess(BranchId.Parse("B01")));
 
     [Theory]
@@ -62,5 +63,8 @@ public class IdentityTests
     [InlineData("Teller")]
     [InlineData("42")]
     [InlineData("")]
-    public void Unknown_roles_are_not_roles(string text) => Assert.False(Roles.TryParse(text, out _));
+    [InlineData("7")]
+    [InlineData("LoanOfficer,Reviewer")]
+    [InlineData("Reviewer, HqCreditDept")]
+    public void Unknown_roles_numbers_and_role_lists_are_not_roles(string text) => Assert.False(Roles.TryParse(text, out _));
 }

@@ -2,8 +2,8 @@ namespace CreditFlows.Domain.Identity;
 
 /// <summary>
 /// Who is acting: a stable user id, a display name, the roles held and the branch the person belongs to.
-/// People at headquarters (branch <see cref="BranchId.Headquarters"/>) or holding a headquarters-only
-/// role act on every branch; everyone else acts on their own branch only.
+/// People at headquarters (branch <see cref="BranchId.Headquarters"/>) or holding a role of
+/// <see cref="Identity.Roles.AllBranches"/> act on every branch; everyone else acts on their own branch only.
 /// </summary>
 public sealed record CreditUser(string Id, string Name, IReadOnlySet<Role> Roles, BranchId Branch)
 {
@@ -11,7 +11,7 @@ public sealed record CreditUser(string Id, string Name, IReadOnlySet<Role> Roles
 
     public bool HasAnyRole(IEnumerable<Role> roles) => roles.Any(Roles.Contains);
 
-    public bool SeesAllBranches => Branch.IsHeadquarters || Roles.Overlaps(Identity.Roles.HeadquartersOnly);
+    public bool SeesAllBranches => Branch.IsHeadquarters || Roles.Overlaps(Identity.Roles.AllBranches);
 
     public bool CanAccess(BranchId branch) => SeesAllBranches || branch == Branch;
 }

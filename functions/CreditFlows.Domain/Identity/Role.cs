@@ -19,12 +19,20 @@ public enum Role
 
 public static class Roles
 {
-    /// <summary>Roles that belong to the county union's headquarters and so act on every branch.</summary>
-    public static readonly IReadOnlySet<Role> HeadquartersOnly = new HashSet<Role>
+    /// <summary>
+    /// Roles whose work covers every branch wherever the person's account sits: the county union's
+    /// headquarters roles, and internal audit, which reads everything (and changes nothing).
+    /// </summary>
+    public static readonly IReadOnlySet<Role> AllBranches = new HashSet<Role>
     {
-        Role.HqCreditDept, Role.CommitteeMember, Role.CommitteeChair, Role.HqAdmin,
+        Role.HqCreditDept, Role.CommitteeMember, Role.CommitteeChair, Role.HqAdmin, Role.Auditor,
     };
 
-    public static bool TryParse(string? value, out Role role) =>
-        Enum.TryParse(value, ignoreCase: true, out role) && Enum.IsDefined(role);
+    /// <summary>Exactly one role name, any case; numbers and comma lists are not roles.</summary>
+    public static bool TryParse(string? value, out Role role)
+    {
+        var name = Enum.GetNames<Role>().FirstOrDefault(n => n.Equals(value?.Trim(), StringComparison.OrdinalIgnoreCase));
+        role = name is null ? default : Enum.Parse<Role>(name);
+        return name is not null;
+    }
 }

@@ -18,8 +18,9 @@ public static class ApiDocs
             {
                 Title = "CreditFlows API",
                 Version = "v1",
-                Description = "Loan workflow, credit files and NPL monitoring for a county union of rural credit cooperatives. " +
-                    "In Azure, sign in through App Service Authentication; locally, use a demo token (GET /dev/tokens) as a bearer token.",
+                Description = "CreditFlows, for a county union of rural credit cooperatives. " +
+                    "In Azure, sign in through App Service Authentication; running locally in Development, use a demo token " +
+                    "(printed at start, or GET http://localhost:7071/dev/tokens) as a bearer token.",
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();

@@ -19,7 +19,12 @@ public sealed partial class CorrelationIdMiddleware(RequestDelegate next, ILogge
             ?? Pick(context.Request.Headers[FunctionDispatcher.InvocationIdHeader].ToString())
             ?? Guid.NewGuid().ToString("N");
         context.Items[ItemKey] = id;
-        context.Response.Headers[HeaderName] = id;
+        // Set as the response starts: the exception handler clears headers set earlier.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[HeaderName] = id;
+            return Task.CompletedTask;
+        });
         using (logger.BeginScope(new Dictionary<string, object> { [ItemKey] = id }))
         {
             await next(context);

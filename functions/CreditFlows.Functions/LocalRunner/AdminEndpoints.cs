@@ -22,7 +22,12 @@ public static class AdminEndpoints
     {
         if (localRunner)
         {
-            endpoints.MapPost("/admin/functions/{name}", RunAsync).ExcludeFromDescription();
+            endpoints.MapPost("/admin/functions/{name}", (string name, HttpContext context, FunctionApp app, FunctionDispatcher dispatcher, CancellationToken cancellationToken) =>
+                    context.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote)
+                        ? RunAsync(name, context.Request, app, dispatcher, cancellationToken)
+                        : Task.FromResult(Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed",
+                            detail: "/admin/functions is for this machine only; use /api/admin/functions as an HqAdmin.")))
+                .ExcludeFromDescription();
         }
 
         endpoints.MapPost("/api/admin/functions/{name}", RunAsync)
