@@ -7,39 +7,21 @@ using CreditFlows.Functions.Tests.Infrastructure;
 
 namespace CreditFlows.Functions.Tests;
 
-public class AuthTests : IAsyncLifetime
+public class AuthTests() : AppTestBase(new TestApp())
 {
-    private readonly TestApp _app = new();
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _client = _app.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
-    private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        Assert.Equal(expected, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-    }
-
     [Fact]
     public async Task Without_a_principal_the_API_answers_401()
     {
-        var problem = await ProblemAsync(await _client.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
+        var problem = await ProblemAsync(await Client.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
         Assert.Contains("no principal", problem["detail"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task The_Easy_Auth_principal_header_gives_id_roles_and_branch()
     {
-        _client.DefaultRequestHeaders.Add(ClientPrincipal.HeaderName, Tokens.EasyAuthHeader("oid-123", "王小明", "b01", "LoanOfficer", "SomeOtherAppRole"));
+        Client.DefaultRequestHeaders.Add(ClientPrincipal.HeaderName, Tokens.EasyAuthHeader("oid-123", "王小明", "b01", "LoanOfficer", "SomeOtherAppRole"));
 
-        var me = await _client.GetFromJsonAsync<JsonObject>("/api/me");
+        var me = await Client.GetFromJsonAsync<JsonObject>("/api/me");
 
         Assert.Equal("oid-123", me!["id"]!.GetValue<string>());
         Assert.Equal("王小明", me["name"]!.GetValue<string>());
@@ -50,52 +32,52 @@ public class AuthTests : IAsyncLifetime
     [Fact]
     public async Task A_malformed_principal_header_is_401_saying_so()
     {
-        _client.DefaultRequestHeaders.Add(ClientPrincipal.HeaderName, "not-base64!");
-        var problem = await ProblemAsync(await _client.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
+        Client.DefaultRequestHeaders.Add(ClientPrincipal.HeaderName, "not-base64!");
+        var problem = await ProblemAsync(await Client.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
         Assert.Contains(ClientPrincipal.HeaderName, problem["detail"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task A_principal_without_a_branch_is_403()
     {
-        _client.DefaultRequestHeaders.Add(ClientPrincipal.HeaderName, Tokens.EasyAuthHeader("oid-9", "No Branch", null, "LoanOfficer"));
-        var problem = await ProblemAsync(await _client.GetAsync("/api/me"), HttpStatusCode.Forbidden);
+        Client.DefaultRequestHeaders.Add(ClientPrincipal.HeaderName, Tokens.EasyAuthHeader("oid-9", "No Branch", null, "LoanOfficer"));
+        var problem = await ProblemAsync(await Client.GetAsync("/api/me"), HttpStatusCode.Forbidden);
         Assert.Contains("no branch", problem["detail"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task A_tampered_development_token_is_401()
     {
-        _client.As(_app, "lo-x", "B01", Role.LoanOfficer);
-        var token = _client.DefaultRequestHeaders.Authorization!.Parameter!;
-        _client.DefaultRequestHeaders.Authorization = new("Bearer", token[..^2] + (token[^2] == 'A' ? "BB" : "AA"));
+        Client.As(App, "lo-x", "B01", Role.LoanOfficer);
+        var token = Client.DefaultRequestHeaders.Authorization!.Parameter!;
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", token[..^2] + (token[^2] == 'A' ? "BB" : "AA"));
 
-        var problem = await ProblemAsync(await _client.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
+        var problem = await ProblemAsync(await Client.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
         Assert.Contains("signature", problem["detail"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task The_wrong_role_is_403_naming_the_role_needed()
     {
-        _client.As(_app, "lo-x", "B01", Role.LoanOfficer);
-        var problem = await ProblemAsync(await _client.PostAsync("/api/admin/functions/Heartbeat", null), HttpStatusCode.Forbidden);
+        Client.As(App, "lo-x", "B01", Role.LoanOfficer);
+        var problem = await ProblemAsync(await Client.PostAsync("/api/admin/functions/Heartbeat", null), HttpStatusCode.Forbidden);
         Assert.Contains("HqAdmin", problem["detail"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task Another_branch_is_403()
     {
-        _client.As(_app, "lo-x", "B01", Role.LoanOfficer);
-        var problem = await ProblemAsync(await _client.GetAsync("/api/branches/B02"), HttpStatusCode.Forbidden);
+        Client.As(App, "lo-x", "B01", Role.LoanOfficer);
+        var problem = await ProblemAsync(await Client.GetAsync("/api/branches/B02"), HttpStatusCode.Forbidden);
         Assert.Contains("B02", problem["detail"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/api/branches/B01")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/api/branches/B01")).StatusCode);
     }
 
     [Fact]
     public async Task Branch_staff_list_their_branch_and_headquarters_lists_all()
     {
-        var officer = _app.CreateClient().As(_app, "lo-x", "B01", Role.LoanOfficer);
-        var hq = _app.CreateClient().As(_app, "risk-x", "HQ", Role.RiskManager);
+        var officer = App.CreateClient().As(App, "lo-x", "B01", Role.LoanOfficer);
+        var hq = App.CreateClient().As(App, "risk-x", "HQ", Role.RiskManager);
 
         var own = await officer.GetFromJsonAsync<JsonArray>("/api/branches");
         var all = await hq.GetFromJsonAsync<JsonArray>("/api/branches");
@@ -107,8 +89,8 @@ public class AuthTests : IAsyncLifetime
     [Fact]
     public async Task An_HqAdmin_may_run_a_function_on_demand()
     {
-        _client.As(_app, "admin-x", "HQ", Role.HqAdmin);
-        var response = await _client.PostAsJsonAsync("/api/admin/functions/Heartbeat", new { });
+        Client.As(App, "admin-x", "HQ", Role.HqAdmin);
+        var response = await Client.PostAsJsonAsync("/api/admin/functions/Heartbeat", new { });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
         Assert.StartsWith("beat-", body!["returnValue"]!.GetValue<string>());

@@ -13,19 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CreditFlows.Functions.Tests;
 
 /// <summary>The payload shapes the Functions host POSTs to the handler, sent as the host sends them.</summary>
-public class ContractTests : IAsyncLifetime
+public class ContractTests() : AppTestBase(new TestApp())
 {
-    private readonly TestApp _app = new();
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _client = _app.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     private const string TimerPayload = """
         {
           "Data": {
@@ -44,7 +33,7 @@ public class ContractTests : IAsyncLifetime
     [Fact]
     public async Task The_timer_payload_runs_Heartbeat_and_answers_Outputs_Logs_ReturnValue()
     {
-        var response = await _client.PostAsync("/Heartbeat", Json(TimerPayload));
+        var response = await Client.PostAsync("/Heartbeat", Json(TimerPayload));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
@@ -52,7 +41,7 @@ public class ContractTests : IAsyncLifetime
         Assert.NotEmpty(body["Logs"]!.AsArray());
         var rowKey = body["ReturnValue"]!.GetValue<string>();
 
-        var table = _app.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
+        var table = App.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
         var beat = (await table.GetEntityAsync<HeartbeatEntity>(HeartbeatEntity.Partition, rowKey)).Value;
         Assert.Equal(new DateTimeOffset(2026, 11, 22, 2, 5, 0, TimeSpan.Zero), beat.ScheduledFor);
         Assert.False(beat.IsPastDue);
@@ -67,11 +56,11 @@ public class ContractTests : IAsyncLifetime
             ["Metadata"] = new JsonObject(),
         };
 
-        var response = await _client.PostAsync("/Heartbeat", Json(payload.ToJsonString()));
+        var response = await Client.PostAsync("/Heartbeat", Json(payload.ToJsonString()));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var rowKey = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["ReturnValue"]!.GetValue<string>();
-        var table = _app.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
+        var table = App.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
         Assert.True((await table.GetEntityAsync<HeartbeatEntity>(HeartbeatEntity.Partition, rowKey)).Value.IsPastDue);
     }
 
@@ -84,29 +73,27 @@ public class ContractTests : IAsyncLifetime
         var message = JsonSerializer.Serialize(pointer);
         var payload = QueuePayload(doubleEncoded ? JsonSerializer.Serialize(message) : message);
 
-        var first = await _client.PostAsync("/OutboxDispatch", Json(payload));
-        var second = await _client.PostAsync("/OutboxDispatch", Json(payload));
+        var first = await Client.PostAsync("/OutboxDispatch", Json(payload));
+        var second = await Client.PostAsync("/OutboxDispatch", Json(payload));
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Contains("already dispatched", await second.Content.ReadAsStringAsync());
-        var table = _app.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
+        var table = App.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
         Assert.NotNull((await table.GetEntityAsync<OutboxEntry>(pointer.PartitionKey, pointer.RowKey)).Value.DispatchedAt);
     }
 
     [Fact]
     public async Task An_outbox_entry_of_unknown_kind_fails_the_invocation_so_the_host_retries()
     {
-        var outbox = _app.Services.GetRequiredService<TransactionalOutbox>();
-        var table = _app.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
+        var outbox = App.Services.GetRequiredService<TransactionalOutbox>();
+        var table = App.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
         var action = outbox.Stage(StorageNames.Tables.Heartbeats, $"test-{Guid.NewGuid():N}", "no.such.kind", new { }, out var pointer);
         await table.SubmitTransactionAsync([action]);
 
-        var response = await _client.PostAsync("/OutboxDispatch", Json(QueuePayload(JsonSerializer.Serialize(pointer))));
+        var response = await Client.PostAsync("/OutboxDispatch", Json(QueuePayload(JsonSerializer.Serialize(pointer))));
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync());
+        await ProblemAsync(response, HttpStatusCode.InternalServerError);
     }
 
     [Theory]
@@ -116,27 +103,25 @@ public class ContractTests : IAsyncLifetime
     [InlineData("{\"Data\": [", "not valid JSON")]
     public async Task A_malformed_invocation_is_a_400_problem_naming_what_is_wrong(string body, string expected)
     {
-        var response = await _client.PostAsync("/OutboxDispatch", Json(body));
+        var response = await Client.PostAsync("/OutboxDispatch", Json(body));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Contains(expected, problem!["detail"]!.GetValue<string>());
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains(expected, problem["detail"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task An_invocation_that_is_not_JSON_is_a_415_problem()
     {
-        var response = await _client.PostAsync("/Heartbeat", new StringContent(TimerPayload, Encoding.UTF8, "text/plain"));
+        var response = await Client.PostAsync("/Heartbeat", new StringContent(TimerPayload, Encoding.UTF8, "text/plain"));
 
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
     }
 
     private async Task<OutboxPointer> StageHeartbeatEntryAsync()
     {
-        var table = _app.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
+        var table = App.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
         var rowKey = HeartbeatEntity.RowKeyFor(DateTimeOffset.UtcNow.AddTicks(Random.Shared.Next(1, 1_000_000)));
-        var action = _app.Services.GetRequiredService<TransactionalOutbox>().Stage(StorageNames.Tables.Heartbeats, HeartbeatEntity.Partition,
+        var action = App.Services.GetRequiredService<TransactionalOutbox>().Stage(StorageNames.Tables.Heartbeats, HeartbeatEntity.Partition,
             HeartbeatRoundTripHandler.KindName, new HeartbeatRoundTripHandler.Payload(rowKey), out var pointer);
         await table.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.Add, new HeartbeatEntity { RowKey = rowKey, FiredAt = DateTimeOffset.UtcNow }), action]);
         return pointer;
