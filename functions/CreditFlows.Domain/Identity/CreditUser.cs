@@ -9,8 +9,6 @@ public sealed record CreditUser(string Id, string Name, IReadOnlySet<Role> Roles
 {
     public bool IsInRole(Role role) => Roles.Contains(role);
 
-    public bool HasAnyRole(IEnumerable<Role> roles) => roles.Any(Roles.Contains);
-
     public bool SeesAllBranches => Branch.IsHeadquarters || Roles.Overlaps(Identity.Roles.AllBranches);
 
     public bool CanAccess(BranchId branch) => SeesAllBranches || branch == Branch;

@@ -51,8 +51,6 @@ public sealed class StorageConnection
         _credential = credential;
     }
 
-    public bool UsesIdentity => _credential is not null;
-
     public static StorageConnection From(IConfiguration configuration)
     {
         var section = configuration.GetSection(SettingName);
