@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using CreditFlows.Domain.Common;
 using CreditFlows.Functions.Edges;
+using CreditFlows.Functions.Features.Applications;
 using CreditFlows.Functions.Features.Branches;
 using CreditFlows.Functions.Features.Demo;
 using CreditFlows.Functions.Features.Health;
 using CreditFlows.Functions.Features.Heartbeat;
 using CreditFlows.Functions.Features.Me;
+using CreditFlows.Functions.Features.Notifications;
 using CreditFlows.Functions.Features.Outbox;
 using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Identity;
@@ -78,9 +80,11 @@ public static class CreditFlowsApp
         var api = app.MapGroup("/api").RequireAuthorization(IdentityExtensions.MemberPolicy);
         api.MapMeEndpoints();
         api.MapBranchEndpoints();
+        api.MapApplicationEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
+            app.MapMailCaptureEndpoints();
         }
 
         return app;
@@ -94,6 +98,28 @@ public static class CreditFlowsApp
         services.AddSingleton<IOutboxHandler, HeartbeatRoundTripHandler>();
         services.AddFunction<HeartbeatFunction>(HeartbeatFunction.Name);
         services.AddSingleton<BranchStore>();
+
+        // Loan application workflow.
+        services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.Section)
+            .Validate(o => !o.Problems().Any(), "Workflow settings are invalid: see the Workflow section in README.md.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.ToPolicy());
+        services.AddSingleton<ApplicationStore>();
+        services.AddSingleton<MatrixStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<MatrixStore>());
+        services.AddSingleton<WorkflowService>();
+        services.AddSingleton<IOutboxHandler, TimerOutboxHandler>();
+        services.AddSingleton<IOutboxHandler, NotifyOutboxHandler>();
+        services.AddSingleton<IOutboxHandler, HandOffOutboxHandler>();
+        services.AddFunction<WorkflowTimerFunction>(WorkflowTimerFunction.Name);
+        services.AddFunction<OutboxSweepFunction>(OutboxSweepFunction.Name);
+
+        // Notifications.
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
+        services.AddHttpClient(nameof(MailSender));
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<MailSender>();
+        services.AddFunction<SendNotificationFunction>(SendNotificationFunction.Name);
         services.AddHostedService<DemoSeeder>(); // Seeds only in Development, unless Demo:Seed is false.
 
         return services;

@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace CreditFlows.Domain.Common;
 
 /// <summary>An amount in yuan with two decimal places. Stored as fen (a long) or as text, never as a double.</summary>
+[JsonConverter(typeof(MoneyJsonConverter))]
 public readonly record struct Money : IComparable<Money>
 {
     private Money(decimal yuan) => Yuan = yuan;

@@ -15,17 +15,21 @@ public enum Role
     HqAdmin = 7,
     RiskManager = 8,
     Auditor = 9,
+
+    /// <summary>The core banking system's service identity: confirms disbursements.</summary>
+    CoreBanking = 10,
 }
 
 public static class Roles
 {
     /// <summary>
     /// Roles whose work covers every branch wherever the person's account sits: the county union's
-    /// headquarters roles, and internal audit, which reads everything (and changes nothing).
+    /// headquarters roles, internal audit, which reads everything (and changes nothing), and the core
+    /// banking system, which books every branch's loans.
     /// </summary>
     public static readonly IReadOnlySet<Role> AllBranches = new HashSet<Role>
     {
-        Role.HqCreditDept, Role.CommitteeMember, Role.CommitteeChair, Role.HqAdmin, Role.Auditor,
+        Role.HqCreditDept, Role.CommitteeMember, Role.CommitteeChair, Role.HqAdmin, Role.Auditor, Role.CoreBanking,
     };
 
     /// <summary>Exactly one role name, any case; numbers and comma lists are not roles.</summary>

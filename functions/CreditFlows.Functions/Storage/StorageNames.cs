@@ -9,7 +9,16 @@ public static class StorageNames
         public const string Users = "Users";
         public const string Heartbeats = "Heartbeats";
 
-        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats];
+        /// <summary>One partition per loan application: its state row, event log, outbox and idempotency records.</summary>
+        public const string Applications = "Applications";
+
+        /// <summary>Idempotency keys of application creations (which have no partition yet when they arrive).</summary>
+        public const string Idempotency = "Idempotency";
+
+        /// <summary>Authority matrix versions; a version is never changed once stored.</summary>
+        public const string AuthorityMatrices = "AuthorityMatrices";
+
+        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices];
     }
 
     public static class Queues
@@ -17,7 +26,16 @@ public static class StorageNames
         /// <summary>Side effects recorded in an outbox row, one message per row (<c>OutboxDispatch</c>).</summary>
         public const string Outbox = "outbox";
 
-        public static readonly IReadOnlyList<string> All = [Outbox];
+        /// <summary>Durable workflow timers: messages made visible at their due time (<c>WorkflowTimer</c>).</summary>
+        public const string WorkflowTimers = "workflow-timers";
+
+        /// <summary>Emails to send (<c>SendNotification</c>).</summary>
+        public const string Notifications = "notifications";
+
+        /// <summary>Contracted loans for the core banking system to disburse; core banking reads this queue.</summary>
+        public const string CoreBankingHandOff = "core-banking-handoff";
+
+        public static readonly IReadOnlyList<string> All = [Outbox, WorkflowTimers, Notifications, CoreBankingHandOff];
     }
 
     public static class Containers
@@ -25,6 +43,9 @@ public static class StorageNames
         /// <summary>The Functions host's own container: timer status blobs and singleton locks.</summary>
         public const string WebJobsHosts = "azure-webjobs-hosts";
 
-        public static readonly IReadOnlyList<string> All = [WebJobsHosts];
+        /// <summary>Mail the local SendGrid capture endpoint received (Development only).</summary>
+        public const string MailCapture = "mail-capture";
+
+        public static readonly IReadOnlyList<string> All = [WebJobsHosts, MailCapture];
     }
 }

@@ -35,7 +35,11 @@ public static class DemoData
         User("risk-hq", "林峰 (HQ risk manager)", "HQ", Role.RiskManager),
         User("risk-b01", "何芳 (B01 risk manager)", "B01", Role.RiskManager),
         User("auditor", "高洁 (internal audit)", "HQ", Role.Auditor),
+        User("core-banking", "核心系统 (core banking service)", "HQ", Role.CoreBanking),
     ];
+
+    /// <summary>Demo mail goes to the local capture endpoint, never out, but the addresses still look like addresses.</summary>
+    public static string EmailOf(CreditUser user) => $"{user.Id}@demo.creditflows.local";
 
     private static CreditUser User(string id, string name, string branch, params Role[] roles) =>
         new(id, name, roles.ToHashSet(), BranchId.Parse(branch));

@@ -42,12 +42,18 @@ public sealed partial class DemoSeeder(
                     ["Name"] = user.Name,
                     ["Roles"] = string.Join(",", user.Roles.Order()),
                     ["Branch"] = user.Branch.Value,
+                    ["Email"] = DemoData.EmailOf(user),
                 }, cancellationToken);
                 added++;
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
-                // Seeded before: keep what is there.
+                // Seeded before: keep what is there, but give rows seeded before emails existed one.
+                var existing = (await users.GetEntityAsync<TableEntity>("user", user.Id, cancellationToken: cancellationToken)).Value;
+                if (string.IsNullOrEmpty(existing.GetString("Email")))
+                {
+                    await users.UpdateEntityAsync(new TableEntity("user", user.Id) { ["Email"] = DemoData.EmailOf(user) }, existing.ETag, TableUpdateMode.Merge, cancellationToken);
+                }
             }
         }
 

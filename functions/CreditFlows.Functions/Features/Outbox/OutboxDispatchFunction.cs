@@ -45,6 +45,7 @@ public sealed partial class OutboxDispatchFunction(
         await handler.HandleAsync(entry, cancellationToken);
 
         entry.DispatchedAt = time.GetUtcNow();
+        entry.Pending = false;
         try
         {
             await table.UpdateEntityAsync(entry, entry.ETag, TableUpdateMode.Merge, cancellationToken);

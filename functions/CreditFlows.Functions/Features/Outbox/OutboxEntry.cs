@@ -27,6 +27,9 @@ public sealed class OutboxEntry : ITableEntity
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? DispatchedAt { get; set; }
+
+    /// <summary>True until dispatched: what <c>OutboxSweep</c> looks for (tables cannot query for a missing property).</summary>
+    public bool Pending { get; set; }
 }
 
 /// <summary>Where an outbox entry is: the queue message <c>OutboxDispatch</c> receives.</summary>

@@ -23,6 +23,7 @@ public sealed class TransactionalOutbox(QueueServiceClient queues, TimeProvider 
             Kind = kind,
             Payload = JsonSerializer.Serialize(payload),
             CreatedAt = now,
+            Pending = true,
         };
         pointer = new OutboxPointer(table, partitionKey, entry.RowKey);
         return new TableTransactionAction(TableTransactionActionType.Add, entry);

@@ -1,0 +1,67 @@
+using CreditFlows.Domain.Applications;
+using CreditFlows.Domain.Common;
+using CreditFlows.Domain.Identity;
+
+namespace CreditFlows.Functions.Features.Applications;
+
+/// <summary>A durable timer on queue <c>workflow-timers</c>: made visible at (or, past 7 days, towards) <see cref="DueAt"/>.</summary>
+public sealed record TimerMessage(string ApplicationId, TimerKind Kind, int Version, DateTimeOffset DueAt);
+
+/// <summary>An email to send, on queue <c>notifications</c>. <see cref="NotificationId"/> makes sending idempotent.</summary>
+public sealed record NotificationMessage(
+    string NotificationId,
+    string ApplicationId,
+    string Kind,
+    string? UserId,
+    Role? Role,
+    BranchId? Branch,
+    string Subject,
+    string Text);
+
+/// <summary>
+/// What core banking needs to open the loan account and disburse, on queue <c>core-banking-handoff</c>.
+/// Delivery is at least once: core banking must treat <see cref="ApplicationId"/> as the idempotency key.
+/// It confirms with <c>POST /api/applications/{id}/disbursement</c>.
+/// </summary>
+public sealed record CoreBankingHandOff(
+    string ApplicationId,
+    BranchId Branch,
+    Borrower Borrower,
+    Product Product,
+    GuaranteeType GuaranteeType,
+    Money Amount,
+    int TermMonths,
+    decimal AnnualRatePercent,
+    string Purpose,
+    string ContractNumber,
+    DateOnly ContractSignedOn,
+    IReadOnlyList<CollateralItem> Collateral,
+    IReadOnlyList<Guarantor> Guarantors,
+    string LoanOfficerId,
+    IReadOnlyList<string> ApprovedBy,
+    string MatrixVersion,
+    DateTimeOffset HandedOffAt)
+{
+    public static CoreBankingHandOff From(LoanApplication a, DateTimeOffset now) => new(
+        a.Id, a.Branch, a.Borrower, a.Product, a.GuaranteeType, a.Terms.Amount, a.Terms.TermMonths, a.Terms.AnnualRatePercent, a.Purpose,
+        a.Contract!.ContractNumber, a.Contract.SignedOn, a.Investigation?.Collateral ?? [], a.Investigation?.Guarantors ?? [], a.OfficerId,
+        a.Decisions.Where(d => d.Round == a.Round && d.Outcome == DecisionOutcome.Approve).Select(d => $"{d.Tier}:{d.UserId}").ToList(),
+        a.MatrixVersion ?? string.Empty, now);
+}
+
+/// <summary>Outbox kinds of the workflow, and the effect → outbox entry mapping.</summary>
+public static class WorkflowEffects
+{
+    public const string Timer = "workflow.timer";
+    public const string Notify = "workflow.notify";
+    public const string HandOff = "workflow.handoff";
+
+    public static IReadOnlyList<(string Kind, object Payload)> ToOutbox(LoanApplication application, Transition transition) =>
+        transition.Effects.Select(effect => effect switch
+        {
+            ScheduleTimer t => (Timer, (object)new TimerMessage(application.Id, t.Kind, t.Version, t.DueAt)),
+            Domain.Applications.Notify n => (Notify, new NotificationMessage(string.Empty, application.Id, n.Kind, n.UserId, n.Role, n.Branch, n.Subject, n.Text)),
+            HandOffToCoreBanking => (HandOff, CoreBankingHandOff.From(application, transition.At)),
+            _ => throw new InvalidOperationException($"No outbox mapping for {effect.GetType().Name}."),
+        }).ToList();
+}

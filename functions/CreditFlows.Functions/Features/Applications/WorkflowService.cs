@@ -1,0 +1,241 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using CreditFlows.Domain.Applications;
+using CreditFlows.Domain.Common;
+using CreditFlows.Domain.Identity;
+using CreditFlows.Functions.Storage;
+
+namespace CreditFlows.Functions.Features.Applications;
+
+public enum OutcomeKind
+{
+    Done = 1,
+    NotFound = 2,
+
+    /// <summary>Another command changed the application first (409, with its current state).</summary>
+    Conflict = 3,
+
+    /// <summary>If-Match named an older version (412).</summary>
+    StaleVersion = 4,
+
+    /// <summary>The Idempotency-Key was used before for a different request (422).</summary>
+    KeyReused = 5,
+}
+
+/// <summary>How a command ended: for <see cref="OutcomeKind.Done"/> the status and JSON body to answer (a repeat answers the first ones).</summary>
+public sealed record CommandOutcome(OutcomeKind Kind, int Status = 200, string Body = "", LoanApplication? Current = null, bool Replayed = false);
+
+/// <summary>An Idempotency-Key as sent, scoped to the caller.</summary>
+public sealed record IdempotencyKey(string CallerId, string Key)
+{
+    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{CallerId}\n{Key}")))[..40];
+}
+
+/// <summary>
+/// Runs workflow commands: load the application, check Idempotency-Key and If-Match, let the domain decide,
+/// store the transition with its outbox entries in one transaction on the state row's ETag, then queue the
+/// outbox pointers. Refusals (<see cref="WorkflowRefusal"/>) pass through to the caller, nothing written.
+/// </summary>
+public sealed partial class WorkflowService(
+    ApplicationStore store,
+    MatrixStore matrices,
+    TableServiceClient tables,
+    WorkflowPolicy policy,
+    BusinessClock clock,
+    ILogger<WorkflowService> logger)
+{
+    public WorkflowPolicy Policy => policy;
+
+    public static string RequestHash(string command, string body) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{command}\n{body}")));
+
+    /// <summary>
+    /// Opens an application. With an Idempotency-Key the new id is first reserved under the key (table
+    /// <c>Idempotency</c>), so a repeat, even one racing the first, lands on the same id and answers its result.
+    /// </summary>
+    public async Task<CommandOutcome> OpenAsync(CreditUser actor, OpenApplication request, IdempotencyKey? key, string requestHash, CancellationToken cancellationToken)
+    {
+        var id = NewId();
+        if (key is not null)
+        {
+            var reservations = tables.GetTableClient(StorageNames.Tables.Idempotency);
+            var reservation = new TableEntity("open", key.Hash) { ["ApplicationId"] = id, ["RequestHash"] = requestHash };
+            try
+            {
+                await reservations.AddEntityAsync(reservation, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                var existing = (await reservations.GetEntityAsync<TableEntity>("open", key.Hash, cancellationToken: cancellationToken)).Value;
+                if (existing.GetString("RequestHash") != requestHash)
+                {
+                    return new CommandOutcome(OutcomeKind.KeyReused);
+                }
+
+                id = existing.GetString("ApplicationId")!;
+                if (await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken) is { } stored)
+                {
+                    return new CommandOutcome(OutcomeKind.Done, stored.Status, stored.Body, Replayed: true);
+                }
+
+                // Reserved by an attempt that stopped before creating: carry on with its id.
+            }
+        }
+
+        var now = clock.Now;
+        var (application, opened) = LoanApplication.Open(id, actor, request, now, policy);
+        var body = View(application);
+        try
+        {
+            var pointers = await store.CommitAsync(application, expected: null, opened, WorkflowEffects.ToOutbox(application, opened),
+                key is null ? null : (IdempotencyRow(key), new StoredResult(201, body, requestHash)), policy, cancellationToken);
+            await NotifyQuietlyAsync(pointers, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409 && key is not null)
+        {
+            // The racing first attempt created it.
+            var stored = await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken);
+            return stored is null ? new CommandOutcome(OutcomeKind.Conflict) : new CommandOutcome(OutcomeKind.Done, stored.Status, stored.Body, Replayed: true);
+        }
+
+        LogTransition(logger, id, opened.Command, opened.From, opened.To, actor.Id);
+        return new CommandOutcome(OutcomeKind.Done, 201, body);
+    }
+
+    /// <summary>Runs one command on application <paramref name="id"/>.</summary>
+    public async Task<CommandOutcome> ExecuteAsync(
+        string id,
+        string command,
+        CreditUser actor,
+        IdempotencyKey? key,
+        string requestHash,
+        int? ifMatchVersion,
+        Func<LoanApplication, AuthorityMatrix?, DateTimeOffset, Transition> apply,
+        bool needsMatrix,
+        CancellationToken cancellationToken)
+    {
+        if (key is not null && await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken) is { } earlier)
+        {
+            return earlier.RequestHash == requestHash
+                ? new CommandOutcome(OutcomeKind.Done, earlier.Status, earlier.Body, Replayed: true)
+                : new CommandOutcome(OutcomeKind.KeyReused);
+        }
+
+        if (await store.FindAsync(id, cancellationToken) is not { } loaded)
+        {
+            return new CommandOutcome(OutcomeKind.NotFound);
+        }
+
+        var application = loaded.Application;
+        if (!actor.CanAccess(application.Branch))
+        {
+            throw WorkflowRefusal.NotPermitted($"Application {id} belongs to branch {application.Branch}, outside your branch scope.");
+        }
+
+        if (ifMatchVersion is { } expectedVersion && expectedVersion != application.Version)
+        {
+            return new CommandOutcome(OutcomeKind.StaleVersion, Current: application);
+        }
+
+        AuthorityMatrix? matrix = null;
+        if (needsMatrix)
+        {
+            matrix = application.MatrixVersion is { } kept
+                ? await matrices.GetAsync(kept, cancellationToken)
+                : await matrices.GetActiveAsync(cancellationToken);
+        }
+
+        var transition = apply(application, matrix, clock.Now);
+        var body = View(application);
+        try
+        {
+            var pointers = await store.CommitAsync(application, loaded.ETag, transition, WorkflowEffects.ToOutbox(application, transition),
+                key is null ? null : (IdempotencyRow(key), new StoredResult(200, body, requestHash)), policy, cancellationToken);
+            await NotifyQuietlyAsync(pointers, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 409)
+        {
+            // Someone else's transition (or this same request, repeated) got there first.
+            if (key is not null && await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken) is { } stored && stored.RequestHash == requestHash)
+            {
+                return new CommandOutcome(OutcomeKind.Done, stored.Status, stored.Body, Replayed: true);
+            }
+
+            var current = await store.FindAsync(id, cancellationToken);
+            LogConflict(logger, id, command, actor.Id, current?.Application.State);
+            return new CommandOutcome(OutcomeKind.Conflict, Current: current?.Application);
+        }
+
+        LogTransition(logger, id, transition.Command, transition.From, transition.To, actor.Id);
+        return new CommandOutcome(OutcomeKind.Done, 200, body);
+    }
+
+    /// <summary>
+    /// A durable timer is due. Does nothing when the application moved on; otherwise stores the reminder,
+    /// escalation or expiry. A concurrent change makes this throw, and the queue delivers the timer again.
+    /// </summary>
+    public async Task<string> FireTimerAsync(TimerMessage timer, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(timer.ApplicationId, cancellationToken) is not { } loaded)
+        {
+            return $"Application {timer.ApplicationId} does not exist; timer ignored.";
+        }
+
+        var application = loaded.Application;
+        var transition = application.OnTimer(timer.Kind, timer.Version, clock.Now, policy);
+        if (transition is null)
+        {
+            return $"{timer.Kind} for version {timer.Version} of {timer.ApplicationId}: nothing to do (now {application.State}, version {application.Version}).";
+        }
+
+        var pointers = await store.CommitAsync(application, loaded.ETag, transition, WorkflowEffects.ToOutbox(application, transition), null, policy, cancellationToken);
+        await NotifyQuietlyAsync(pointers, cancellationToken);
+        LogTransition(logger, application.Id, transition.Command, transition.From, transition.To, LoanApplication.SystemActor);
+        return $"{transition.Command} stored for {timer.ApplicationId} (event {transition.Sequence}).";
+    }
+
+    public string View(LoanApplication application) => JsonSerializer.Serialize(ApplicationView.From(application, policy), ApplicationStore.Json);
+
+    private static string IdempotencyRow(IdempotencyKey key) => ApplicationStore.IdempotencyPrefix + key.Hash;
+
+    /// <summary>Ids read like LA-20261122-7K3QX9: the business date, then six random characters.</summary>
+    private string NewId()
+    {
+        const string alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+        Span<char> suffix = stackalloc char[6];
+        for (var n = 0; n < suffix.Length; n++)
+        {
+            suffix[n] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        }
+
+        return $"LA-{clock.Today:yyyyMMdd}-{suffix}";
+    }
+
+    /// <summary>
+    /// The transition is stored; queueing its outbox pointers can fail without losing anything (the sweep
+    /// finds undispatched entries), so a failure here must not turn a stored transition into an error answer.
+    /// </summary>
+    private async Task NotifyQuietlyAsync(IReadOnlyList<Outbox.OutboxPointer> pointers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.NotifyAsync(pointers, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or OperationCanceledException)
+        {
+            LogNotifyFailed(logger, pointers.Count, ex);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Application {Id}: {Command} {From} → {To} by {Actor}")]
+    private static partial void LogTransition(ILogger logger, string id, string command, ApplicationState from, ApplicationState to, string actor);
+
+    [LoggerMessage(LogLevel.Information, "Application {Id}: {Command} by {Actor} lost a race; now {State}")]
+    private static partial void LogConflict(ILogger logger, string id, string command, string actor, ApplicationState? state);
+
+    [LoggerMessage(LogLevel.Warning, "Queueing {Count} outbox pointers failed; OutboxSweep will dispatch them")]
+    private static partial void LogNotifyFailed(ILogger logger, int count, Exception exception);
+}
