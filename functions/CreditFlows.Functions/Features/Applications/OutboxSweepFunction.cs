@@ -10,18 +10,23 @@ namespace CreditFlows.Functions.Features.Applications;
 /// were written — the app stopped, or the queue failed, between the transaction and its notify — and queues
 /// them for <c>OutboxDispatch</c>. Dispatch is idempotent, so sweeping an entry that is in flight is harmless.
 /// </summary>
-public sealed partial class OutboxSweepFunction(TableServiceClient tables, TransactionalOutbox outbox, TimeProvider time, ILogger<OutboxSweepFunction> logger) : IFunctionHandler
+public sealed partial class OutboxSweepFunction(
+    TableServiceClient tables,
+    TransactionalOutbox outbox,
+    TimeProvider time,
+    IConfiguration configuration,
+    ILogger<OutboxSweepFunction> logger) : IFunctionHandler
 {
     public const string Name = "OutboxSweep";
 
-    /// <summary>How old a pending entry must be before the sweep takes it: the normal path has had its chance.</summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+    /// <summary>How old a pending entry must be before the sweep takes it (<c>Outbox:SweepGrace</c>): the normal path has had its chance.</summary>
+    public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(30);
 
     private static readonly string[] SweptTables = [StorageNames.Tables.Applications, StorageNames.Tables.Heartbeats];
 
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
-        var cutoff = time.GetUtcNow() - Grace;
+        var cutoff = time.GetUtcNow() - configuration.GetValue("Outbox:SweepGrace", DefaultGrace);
         var swept = 0;
         foreach (var name in SweptTables)
         {

@@ -54,6 +54,10 @@ public sealed class HandOffOutboxHandler(QueueServiceClient queues) : IOutboxHan
 {
     public string Kind => WorkflowEffects.HandOff;
 
-    public async Task HandleAsync(OutboxEntry entry, CancellationToken cancellationToken) =>
-        await queues.GetQueueClient(StorageNames.Queues.CoreBankingHandOff).SendMessageAsync(entry.Payload, TimeSpan.Zero, TimeSpan.FromSeconds(-1), cancellationToken);
+    public async Task HandleAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        var handOff = JsonSerializer.Deserialize<CoreBankingHandOff>(entry.Payload, ApplicationStore.Json)!;
+        await queues.GetQueueClient(StorageNames.Queues.CoreBankingHandOff).SendMessageAsync(
+            JsonSerializer.Serialize(handOff, ApplicationStore.Json), TimeSpan.Zero, TimeSpan.FromSeconds(-1), cancellationToken);
+    }
 }

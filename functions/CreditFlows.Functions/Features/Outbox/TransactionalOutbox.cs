@@ -11,7 +11,7 @@ namespace CreditFlows.Functions.Features.Outbox;
 /// <see cref="NotifyAsync"/> queues a pointer for <c>OutboxDispatch</c>. Were the app to stop between the
 /// two, the entry stays undispatched in the table, where a sweep finds it (see ARCHITECTURE.md).
 /// </summary>
-public sealed class TransactionalOutbox(QueueServiceClient queues, TimeProvider time)
+public class TransactionalOutbox(QueueServiceClient queues, TimeProvider time)
 {
     public TableTransactionAction Stage(string table, string partitionKey, string kind, object payload, out OutboxPointer pointer)
     {
@@ -29,6 +29,6 @@ public sealed class TransactionalOutbox(QueueServiceClient queues, TimeProvider 
         return new TableTransactionAction(TableTransactionActionType.Add, entry);
     }
 
-    public async Task NotifyAsync(OutboxPointer pointer, CancellationToken cancellationToken) =>
+    public virtual async Task NotifyAsync(OutboxPointer pointer, CancellationToken cancellationToken) =>
         await queues.GetQueueClient(StorageNames.Queues.Outbox).SendMessageAsync(JsonSerializer.Serialize(pointer), cancellationToken);
 }
