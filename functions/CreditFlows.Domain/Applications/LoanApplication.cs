@@ -333,7 +333,7 @@ public sealed class LoanApplication
                 {
                     CurrentTier++;
                     detail["nextTier"] = Route.Tiers[CurrentTier].ToString();
-                    return Record("decision.approve", actor, role, now, policy, ApplicationState.Authorisation, comment, true, detail);
+                    return Record("decision.approve", actor, role, now, policy, ApplicationState.Authorisation, comment, true, detail, nextTier: true);
                 }
 
                 Responsibility = ShareResponsibility(policy.Shares);
@@ -601,10 +601,13 @@ public sealed class LoanApplication
 
     // ---------------------------------------------------------------- recording
 
-    private Transition Record(string command, CreditUser actor, Role? role, DateTimeOffset now, WorkflowPolicy policy, ApplicationState to, string? comment, bool human, Dictionary<string, object?> detail)
+    /// <summary>
+    /// Records a transition: the version moves on; a human action resets the inactivity expiry; entering a
+    /// stage (a new state, or the next tier: <paramref name="nextTier"/>) sets its reminder and escalation.
+    /// </summary>
+    private Transition Record(string command, CreditUser actor, Role? role, DateTimeOffset now, WorkflowPolicy policy, ApplicationState to, string? comment, bool human, Dictionary<string, object?> detail, bool nextTier = false)
     {
         var from = State;
-        var tierBefore = from == ApplicationState.Authorisation ? CurrentTier : -1;
         Version++;
         State = to;
         if (human)
@@ -617,8 +620,7 @@ public sealed class LoanApplication
             }
         }
 
-        var tierAfter = to == ApplicationState.Authorisation ? CurrentTier : -1;
-        if (Version == 1 || from != to || tierBefore != tierAfter)
+        if (Version == 1 || from != to || nextTier)
         {
             StageVersion = Version;
             StageEnteredAt = now;
