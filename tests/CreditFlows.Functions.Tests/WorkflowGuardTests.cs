@@ -231,6 +231,17 @@ public class WorkflowGuardTests() : AppTestBase(new TestApp())
         await AssertUnchangedAsync(id, 2);
     }
 
+    [Theory]
+    [InlineData("WorkflowTimer", "not json")]
+    [InlineData("WorkflowTimer", "{\"kind\":\"Reminder\"}")]
+    [InlineData("SendNotification", "[1,2]")]
+    [InlineData("SendNotification", "{\"notificationId\":\"x\"}")]
+    public async Task A_queue_message_the_function_cannot_read_fails_the_invocation(string function, string message)
+    {
+        var payload = new JsonObject { ["Data"] = new JsonObject { ["message"] = message }, ["Metadata"] = new JsonObject() };
+        await ProblemAsync(await Client.PostAsync($"/{function}", Loans.Json(payload)), HttpStatusCode.BadRequest);
+    }
+
     [Fact]
     public async Task Two_approvers_racing_make_exactly_one_transition()
     {

@@ -46,6 +46,21 @@ public sealed class InvocationRequest
     }
 
     /// <summary>A timer trigger's TimerInfo; the host sends it as an object, some versions as JSON text.</summary>
+    /// <summary>A string input (a queue message) holding JSON of <typeparamref name="T"/>; anything else is an <see cref="InvalidInvocationException"/>.</summary>
+    public T GetJson<T>(string bindingName, JsonSerializerOptions options)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(GetString(bindingName), options)
+                ?? throw new InvalidInvocationException($"Input '{bindingName}' is null, not a {typeof(T).Name}.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidInvocationException($"Input '{bindingName}' is not a {typeof(T).Name}: {ex.Message}");
+        }
+    }
+
     public TimerInfo GetTimer(string bindingName)
     {
         var value = Require(bindingName);

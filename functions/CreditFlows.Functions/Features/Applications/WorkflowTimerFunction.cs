@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Azure.Storage.Queues;
 using CreditFlows.Domain.Common;
 using CreditFlows.Functions.Hosting;
@@ -19,17 +18,8 @@ public sealed class WorkflowTimerFunction(WorkflowService workflow, QueueService
 
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
-        TimerMessage? timer;
-        try
-        {
-            timer = JsonSerializer.Deserialize<TimerMessage>(request.GetString("message"), ApplicationStore.Json);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidInvocationException($"The timer message is not a workflow timer: {ex.Message}");
-        }
-
-        if (timer is null || string.IsNullOrEmpty(timer.ApplicationId))
+        var timer = request.GetJson<TimerMessage>("message", ApplicationStore.Json);
+        if (string.IsNullOrEmpty(timer.ApplicationId))
         {
             throw new InvalidInvocationException("The timer message names no application.");
         }

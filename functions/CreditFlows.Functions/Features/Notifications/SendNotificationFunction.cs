@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using CreditFlows.Functions.Features.Applications;
@@ -25,17 +24,8 @@ public sealed partial class SendNotificationFunction(
 
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
-        NotificationMessage? message;
-        try
-        {
-            message = JsonSerializer.Deserialize<NotificationMessage>(request.GetString("message"), ApplicationStore.Json);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidInvocationException($"The notification message is not JSON: {ex.Message}");
-        }
-
-        if (message is null || string.IsNullOrEmpty(message.NotificationId) || (message.UserId is null && message.Role is null))
+        var message = request.GetJson<NotificationMessage>("message", ApplicationStore.Json);
+        if (string.IsNullOrEmpty(message.NotificationId) || (message.UserId is null && message.Role is null))
         {
             throw new InvalidInvocationException("A notification needs an id and a recipient (userId, or role and branch).");
         }
