@@ -1,0 +1,52 @@
+using CreditFlows.Domain.Identity;
+using CreditFlows.Functions.Identity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CreditFlows.Bench;
+
+/// <summary>
+/// The real app (<see cref="global::Program"/>) on Kestrel at a free loopback port against the given storage, set up as
+/// the integration tests set it up: Development, demo data seeded, development tokens with a fixed key, and the
+/// local runner off (so no timer or outbox dispatch runs while commands are measured).
+/// </summary>
+public sealed class BenchApp : WebApplicationFactory<global::Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public BenchApp(string storage, string appLogLevel)
+    {
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["AzureWebJobsStorage"] = storage,
+            ["LocalRunner:Enabled"] = "false",
+            ["LocalRunner:HostId"] = $"b{Guid.NewGuid():N}"[..30],
+            ["Demo:Seed"] = "true",
+            ["Identity:DevTokenSigningKey"] = "bench-signing-key-of-at-least-32-characters",
+            ["Logging:LogLevel:Default"] = appLogLevel,
+        };
+        UseKestrel(0);
+    }
+
+    /// <summary>Starts Kestrel and answers the address it listens on.</summary>
+    public Uri Start()
+    {
+        StartServer();
+        using var client = CreateClient();
+        return client.BaseAddress ?? throw new InvalidOperationException("The app did not report its address.");
+    }
+
+    /// <summary>A development token for a user, signed by the running app.</summary>
+    public string TokenFor(string id, string branch, params Role[] roles) =>
+        Services.GetRequiredService<DevTokens>().Issue(new CreditUser(id, id, roles.ToHashSet(), BranchId.Parse(branch)));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
