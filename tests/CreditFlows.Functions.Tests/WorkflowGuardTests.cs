@@ -243,6 +243,24 @@ public class WorkflowGuardTests() : AppTestBase(new TestApp())
     }
 
     [Fact]
+    public async Task A_retry_racing_its_first_attempt_gets_the_same_answer_and_one_transition()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var id = await Loans.ToReviewAsync();
+            var key = Guid.NewGuid().ToString();
+            var pass = new JsonObject { ["outcome"] = "Pass" };
+            var answers = await Task.WhenAll(
+                Loans.SendAsync(Loans.Reviewer, id, "review", pass, idempotencyKey: key),
+                Loans.SendAsync(Loans.Reviewer, id, "review", pass, idempotencyKey: key));
+
+            Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+            Assert.Single(answers, a => a.Headers.Contains("Idempotent-Replayed"));
+            Assert.Single(await Loans.HistoryAsync(id), e => e!["command"]!.GetValue<string>() == "review.pass");
+        }
+    }
+
+    [Fact]
     public async Task Two_approvers_racing_make_exactly_one_transition()
     {
         for (var round = 0; round < 3; round++)

@@ -103,11 +103,12 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
         return pointers;
     }
 
+    /// <summary>Queues one message naming all of a transition's outbox entries.</summary>
     public async Task NotifyAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken)
     {
-        foreach (var pointer in pointers)
+        if (pointers.Count > 0)
         {
-            await outbox.NotifyAsync(pointer, cancellationToken);
+            await outbox.NotifyAsync(OutboxPointer.Together(pointers), cancellationToken);
         }
     }
 

@@ -117,13 +117,8 @@ public sealed partial class WorkflowService(
         bool needsMatrix,
         CancellationToken cancellationToken)
     {
-        if (key is not null && await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken) is { } earlier)
-        {
-            return earlier.RequestHash == requestHash
-                ? new CommandOutcome(OutcomeKind.Done, earlier.Status, earlier.Body, Replayed: true)
-                : new CommandOutcome(OutcomeKind.KeyReused);
-        }
-
+        // No read of the idempotency row up front: the transaction adds it, so a repeat can never be stored
+        // twice (its add fails), and only a command that fails or is refused looks for an earlier answer.
         if (await store.FindAsync(id, cancellationToken) is not { } loaded)
         {
             return new CommandOutcome(OutcomeKind.NotFound);
@@ -137,7 +132,7 @@ public sealed partial class WorkflowService(
 
         if (ifMatchVersion is { } expectedVersion && expectedVersion != application.Version)
         {
-            return new CommandOutcome(OutcomeKind.StaleVersion, Current: application);
+            return await EarlierAnswerAsync(id, key, requestHash, cancellationToken) ?? new CommandOutcome(OutcomeKind.StaleVersion, Current: application);
         }
 
         AuthorityMatrix? matrix = null;
@@ -148,7 +143,22 @@ public sealed partial class WorkflowService(
                 : await matrices.GetActiveAsync(cancellationToken);
         }
 
-        var transition = apply(application, matrix, clock.Now);
+        Transition transition;
+        try
+        {
+            transition = apply(application, matrix, clock.Now);
+        }
+        catch (WorkflowRefusal) when (key is not null)
+        {
+            // A retry of a command that was stored finds the state moved on because of it: answer as the first time.
+            if (await EarlierAnswerAsync(id, key, requestHash, cancellationToken) is { } earlier)
+            {
+                return earlier;
+            }
+
+            throw;
+        }
+
         var body = View(application);
         try
         {
@@ -159,9 +169,9 @@ public sealed partial class WorkflowService(
         catch (RequestFailedException ex) when (ex.Status is 412 or 409)
         {
             // Someone else's transition (or this same request, repeated) got there first.
-            if (key is not null && await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken) is { } stored && stored.RequestHash == requestHash)
+            if (await EarlierAnswerAsync(id, key, requestHash, cancellationToken) is { } earlier)
             {
-                return new CommandOutcome(OutcomeKind.Done, stored.Status, stored.Body, Replayed: true);
+                return earlier;
             }
 
             var current = await store.FindAsync(id, cancellationToken);
@@ -195,6 +205,19 @@ public sealed partial class WorkflowService(
         await NotifyQuietlyAsync(pointers, cancellationToken);
         LogTransition(logger, application.Id, transition.Command, transition.From, transition.To, LoanApplication.SystemActor);
         return $"{transition.Command} stored for {timer.ApplicationId} (event {transition.Sequence}).";
+    }
+
+    /// <summary>The stored answer to an earlier request with this key: replayed if it was this request, 422 if another.</summary>
+    private async Task<CommandOutcome?> EarlierAnswerAsync(string id, IdempotencyKey? key, string requestHash, CancellationToken cancellationToken)
+    {
+        if (key is null || await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken) is not { } stored)
+        {
+            return null;
+        }
+
+        return stored.RequestHash == requestHash
+            ? new CommandOutcome(OutcomeKind.Done, stored.Status, stored.Body, Replayed: true)
+            : new CommandOutcome(OutcomeKind.KeyReused);
     }
 
     public string View(LoanApplication application) => JsonSerializer.Serialize(ApplicationView.From(application, policy), ApplicationStore.Json);

@@ -24,20 +24,33 @@ public sealed partial class OutboxDispatchFunction(
     {
         var pointer = ReadPointer(request.GetString("message"));
         var table = tables.GetTableClient(pointer.Table);
+        var result = InvocationResult.Empty();
+
+        // Entries of one message run in order; if one fails the message is retried and the ones done are skipped.
+        foreach (var rowKey in pointer.AllRowKeys)
+        {
+            result.Log(await DispatchAsync(table, pointer.PartitionKey, rowKey, cancellationToken));
+        }
+
+        return result;
+    }
+
+    private async Task<string> DispatchAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
         OutboxEntry entry;
         try
         {
-            entry = (await table.GetEntityAsync<OutboxEntry>(pointer.PartitionKey, pointer.RowKey, cancellationToken: cancellationToken)).Value;
+            entry = (await table.GetEntityAsync<OutboxEntry>(partitionKey, rowKey, cancellationToken: cancellationToken)).Value;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            throw new InvalidOperationException($"Outbox entry {pointer.Table}/{pointer.PartitionKey}/{pointer.RowKey} does not exist.", ex);
+            throw new InvalidOperationException($"Outbox entry {table.Name}/{partitionKey}/{rowKey} does not exist.", ex);
         }
 
         if (entry.DispatchedAt is not null)
         {
-            LogAlreadyDispatched(logger, entry.Kind, pointer.RowKey);
-            return InvocationResult.Empty().Log($"{entry.Kind} {pointer.RowKey} was already dispatched at {entry.DispatchedAt:O}.");
+            LogAlreadyDispatched(logger, entry.Kind, rowKey);
+            return $"{entry.Kind} {rowKey} was already dispatched at {entry.DispatchedAt:O}.";
         }
 
         var handler = handlers.FirstOrDefault(h => h.Kind == entry.Kind)
@@ -55,8 +68,8 @@ public sealed partial class OutboxDispatchFunction(
             // Another delivery of the same message dispatched it meanwhile; handlers are idempotent.
         }
 
-        LogDispatched(logger, entry.Kind, pointer.RowKey);
-        return InvocationResult.Empty().Log($"Dispatched {entry.Kind} {pointer.RowKey}.");
+        LogDispatched(logger, entry.Kind, rowKey);
+        return $"Dispatched {entry.Kind} {rowKey}.";
     }
 
     private static OutboxPointer ReadPointer(string message)
@@ -71,9 +84,10 @@ public sealed partial class OutboxDispatchFunction(
             throw new InvalidInvocationException($"The outbox message is not JSON: {ex.Message}");
         }
 
-        if (pointer is null || string.IsNullOrEmpty(pointer.PartitionKey) || pointer.RowKey?.StartsWith(OutboxEntry.RowKeyPrefix, StringComparison.Ordinal) != true)
+        if (pointer is null || string.IsNullOrEmpty(pointer.PartitionKey) || pointer.RowKey?.StartsWith(OutboxEntry.RowKeyPrefix, StringComparison.Ordinal) != true
+            || pointer.RowKeys?.Any(k => k?.StartsWith(OutboxEntry.RowKeyPrefix, StringComparison.Ordinal) != true) == true)
         {
-            throw new InvalidInvocationException("The outbox message must be {\"Table\",\"PartitionKey\",\"RowKey\"} naming an outbox row.");
+            throw new InvalidInvocationException("The outbox message must be {\"Table\",\"PartitionKey\",\"RowKey\"[,\"RowKeys\"]} naming outbox rows.");
         }
 
         if (!StorageNames.Tables.All.Contains(pointer.Table))

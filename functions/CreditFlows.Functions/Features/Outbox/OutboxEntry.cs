@@ -32,8 +32,18 @@ public sealed class OutboxEntry : ITableEntity
     public bool Pending { get; set; }
 }
 
-/// <summary>Where an outbox entry is: the queue message <c>OutboxDispatch</c> receives.</summary>
-public sealed record OutboxPointer(string Table, string PartitionKey, string RowKey);
+/// <summary>
+/// Where outbox entries are: the queue message <c>OutboxDispatch</c> receives. One message may name all the
+/// entries one transaction wrote (<see cref="RowKeys"/>), so a transition costs one queue send, not one per effect.
+/// </summary>
+public sealed record OutboxPointer(string Table, string PartitionKey, string RowKey, IReadOnlyList<string>? RowKeys = null)
+{
+    public IReadOnlyList<string> AllRowKeys => RowKeys is { Count: > 0 } keys ? keys : [RowKey];
+
+    /// <summary>One pointer for entries of one partition (all of one transaction's).</summary>
+    public static OutboxPointer Together(IReadOnlyList<OutboxPointer> pointers) =>
+        pointers.Count == 1 ? pointers[0] : new(pointers[0].Table, pointers[0].PartitionKey, pointers[0].RowKey, [.. pointers.Select(p => p.RowKey)]);
+}
 
 /// <summary>
 /// Performs the side effects of one kind of outbox entry. Delivery is at least once: a handler must be
