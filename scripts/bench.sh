@@ -9,15 +9,6 @@ source scripts/lib.sh
 ensure_node_modules
 dotnet build bench/CreditFlows.Bench -c Release --nologo -v quiet
 
-read -r blob queue table < <(free_ports 3)
-node_modules/.bin/azurite --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent \
-  --blobPort "$blob" --queuePort "$queue" --tablePort "$table" > /dev/null 2>&1 &
-azurite_pid=$!
-trap 'kill "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true' EXIT
-trap 'exit 130' INT TERM
-wait_for_ports "$blob" "$queue" "$table"
-echo "Azurite $(node_modules/.bin/azurite --version) (in memory) on blob $blob, queue $queue, table $table"
-
-export CREDITFLOWS_BENCH_STORAGE CREDITFLOWS_BENCH_AZURITE_PID=$azurite_pid
-CREDITFLOWS_BENCH_STORAGE=$(azurite_connection_string "$blob" "$queue" "$table")
+start_memory_azurite
+export CREDITFLOWS_BENCH_STORAGE=$azurite_storage CREDITFLOWS_BENCH_AZURITE_PID=$azurite_pid
 dotnet run -c Release --no-build --project bench/CreditFlows.Bench -- "$@"

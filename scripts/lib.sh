@@ -41,3 +41,18 @@ wait_for_ports() {
 azurite_connection_string() {
   echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:$1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$2/devstoreaccount1;TableEndpoint=http://127.0.0.1:$3/devstoreaccount1;"
 }
+
+# Starts a private, in-memory Azurite on free ports, stopped however the calling script ends. Sets
+# azurite_pid and azurite_storage (the connection string).
+start_memory_azurite() {
+  local blob queue table
+  read -r blob queue table < <(free_ports 3)
+  node_modules/.bin/azurite --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent \
+    --blobPort "$blob" --queuePort "$queue" --tablePort "$table" > /dev/null 2>&1 &
+  azurite_pid=$!
+  trap 'kill "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true' EXIT
+  trap 'exit 130' INT TERM
+  wait_for_ports "$blob" "$queue" "$table"
+  azurite_storage=$(azurite_connection_string "$blob" "$queue" "$table")
+  echo "Azurite (in memory) on blob $blob, queue $queue, table $table"
+}
