@@ -16,7 +16,7 @@ public static partial class ApplicationRules
 
     public const decimal MaxAnnualRatePercent = 24m;
 
-    public static void CheckOpening(Borrower? borrower, Product? product, GuaranteeType? guarantee, LoanTerms? terms, string? purpose, List<FieldProblem> problems)
+    public static void CheckOpening(Borrower? borrower, Product? product, GuaranteeType? guarantee, Money? amount, int? termMonths, decimal? annualRatePercent, string? purpose, List<FieldProblem> problems)
     {
         if (borrower is null)
         {
@@ -52,14 +52,7 @@ public static partial class ApplicationRules
             problems.Add(new("guaranteeType", "FarmerJointGuarantee is guaranteed by the group: the guarantee type must be Guarantee."));
         }
 
-        if (terms is null)
-        {
-            problems.Add(new("amount", "is required."));
-        }
-        else
-        {
-            CheckTerms("", terms.Amount, terms.TermMonths, terms.AnnualRatePercent, problems);
-        }
+        CheckTerms("", amount, termMonths, annualRatePercent, problems);
 
         if (string.IsNullOrWhiteSpace(purpose))
         {

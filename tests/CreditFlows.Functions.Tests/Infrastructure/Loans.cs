@@ -86,8 +86,7 @@ public sealed class Loans(TestApp app)
     /// <summary>Open, submit and send a complete investigation to review.</summary>
     public async Task<string> ToReviewAsync(decimal amount = 500_000m, string guarantee = "Mortgage", string collateralType = "RealEstate", JsonArray? related = null, JsonArray? associates = null)
     {
-        var product = guarantee == "Credit" ? "FarmerHousehold" : "FarmerHousehold";
-        var id = await OpenAsync(OpenBody(amount, guarantee, product, related));
+        var id = await OpenAsync(OpenBody(amount, guarantee, related: related));
         await CommandAsync(Officer, id, "submit", null);
         await CommandAsync(Officer, id, "investigation", new JsonObject { ["investigation"] = Investigation(amount, guarantee, collateralType, associates), ["submit"] = true });
         return id;
@@ -135,6 +134,4 @@ public sealed class Loans(TestApp app)
     public static string State(JsonObject application) => application["state"]!.GetValue<string>();
 
     public static string[] Commands(JsonArray history) => history.Select(e => e!["command"]!.GetValue<string>()).ToArray();
-
-    public static JsonSerializerOptions Web { get; } = new(JsonSerializerDefaults.Web);
 }

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CreditFlows.Domain.Applications;
-using CreditFlows.Domain.Common;
 using CreditFlows.Domain.Identity;
 using CreditFlows.Functions.Edges;
 using CreditFlows.Functions.Identity;
@@ -105,13 +104,7 @@ public static class ApplicationEndpoints
             problems.Add(new("branch", "A branch id is 1-32 letters, digits or '-'."));
         }
 
-        var terms = body.Amount is { } amount && body.TermMonths is { } term && body.AnnualRatePercent is { } rate ? new LoanTerms(amount, term, rate) : null;
-        if (terms is null)
-        {
-            ApplicationRules.CheckTerms("", body.Amount, body.TermMonths, body.AnnualRatePercent, problems);
-        }
-
-        ApplicationRules.CheckOpening(body.Borrower, body.Product, body.GuaranteeType, terms ?? new LoanTerms(Money.FromYuan(1), 1, 1), body.Purpose, problems);
+        ApplicationRules.CheckOpening(body.Borrower, body.Product, body.GuaranteeType, body.Amount, body.TermMonths, body.AnnualRatePercent, body.Purpose, problems);
         var related = body.RelatedEmployees ?? [];
         for (var n = 0; n < related.Count; n++)
         {
@@ -128,7 +121,8 @@ public static class ApplicationEndpoints
 
         try
         {
-            var request = new OpenApplication(branch, body.Borrower!, body.Product!.Value, body.GuaranteeType!.Value, terms!, body.Purpose!, related);
+            var terms = new LoanTerms(body.Amount!.Value, body.TermMonths!.Value, body.AnnualRatePercent!.Value);
+            var request = new OpenApplication(branch, body.Borrower!, body.Product!.Value, body.GuaranteeType!.Value, terms, body.Purpose!, related);
             var outcome = await workflow.OpenAsync(user, request, key, WorkflowService.RequestHash("open", raw), cancellationToken);
             return ToResult(outcome, http, created: true);
         }
@@ -406,12 +400,7 @@ public static class ApplicationEndpoints
         switch (outcome.Kind)
         {
             case OutcomeKind.Done:
-                using (var doc = JsonDocument.Parse(outcome.Body))
-                {
-                    http.Response.Headers.ETag = VersionTag(doc.RootElement.GetProperty("version").GetInt32());
-                    id ??= doc.RootElement.GetProperty("id").GetString();
-                }
-
+                http.Response.Headers.ETag = VersionTag(outcome.Version);
                 if (outcome.Replayed)
                 {
                     http.Response.Headers[ReplayedHeader] = "true";
@@ -419,7 +408,7 @@ public static class ApplicationEndpoints
 
                 if (created)
                 {
-                    http.Response.Headers.Location = $"/api/applications/{id}";
+                    http.Response.Headers.Location = $"/api/applications/{outcome.Id}";
                 }
 
                 return Results.Text(outcome.Body, "application/json", statusCode: outcome.Status);

@@ -12,7 +12,7 @@ namespace CreditFlows.Functions.Features.Applications;
 public sealed record StoredApplication(LoanApplication Application, ETag ETag);
 
 /// <summary>The first answer to a command sent with an Idempotency-Key, kept to answer repeats.</summary>
-public sealed record StoredResult(int Status, string Body, string RequestHash);
+public sealed record StoredResult(int Status, string Body, string RequestHash, int Version);
 
 /// <summary>One event of an application's log, as the history shows it.</summary>
 public sealed record ApplicationEvent(
@@ -93,7 +93,7 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
             {
                 ["Status"] = idem.Result.Status,
                 ["RequestHash"] = idem.Result.RequestHash,
-                ["Sequence"] = transition.Sequence,
+                ["Sequence"] = idem.Result.Version,
             };
             TableText.Write(row, "Body", idem.Result.Body);
             actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
@@ -224,5 +224,5 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
     }
 
     private static StoredResult ToResult(TableEntity row) =>
-        new(row.GetInt32("Status") ?? 200, TableText.Read(row, "Body") ?? "{}", row.GetString("RequestHash") ?? string.Empty);
+        new(row.GetInt32("Status") ?? 200, TableText.Read(row, "Body") ?? "{}", row.GetString("RequestHash") ?? string.Empty, row.GetInt32("Sequence") ?? 0);
 }

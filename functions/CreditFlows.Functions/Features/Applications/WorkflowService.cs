@@ -25,8 +25,14 @@ public enum OutcomeKind
     KeyReused = 5,
 }
 
-/// <summary>How a command ended: for <see cref="OutcomeKind.Done"/> the status and JSON body to answer (a repeat answers the first ones).</summary>
-public sealed record CommandOutcome(OutcomeKind Kind, int Status = 200, string Body = "", LoanApplication? Current = null, bool Replayed = false);
+/// <summary>
+/// How a command ended: for <see cref="OutcomeKind.Done"/> the status, JSON body, application id and version to
+/// answer (a repeat answers the first ones).
+/// </summary>
+public sealed record CommandOutcome(OutcomeKind Kind, int Status = 200, string Body = "", LoanApplication? Current = null, bool Replayed = false, string? Id = null, int Version = 0)
+{
+    public static CommandOutcome Replay(string id, StoredResult stored) => new(OutcomeKind.Done, stored.Status, stored.Body, Replayed: true, Id: id, Version: stored.Version);
+}
 
 /// <summary>An Idempotency-Key as sent, scoped to the caller.</summary>
 public sealed record IdempotencyKey(string CallerId, string Key)
@@ -78,7 +84,7 @@ public sealed partial class WorkflowService(
                 id = existing.GetString("ApplicationId")!;
                 if (await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken) is { } stored)
                 {
-                    return new CommandOutcome(OutcomeKind.Done, stored.Status, stored.Body, Replayed: true);
+                    return CommandOutcome.Replay(id, stored);
                 }
 
                 // Reserved by an attempt that stopped before creating: carry on with its id.
@@ -91,18 +97,18 @@ public sealed partial class WorkflowService(
         try
         {
             var pointers = await store.CommitAsync(application, expected: null, opened, WorkflowEffects.ToOutbox(application, opened),
-                key is null ? null : (IdempotencyRow(key), new StoredResult(201, body, requestHash)), policy, cancellationToken);
+                key is null ? null : (IdempotencyRow(key), new StoredResult(201, body, requestHash, application.Version)), policy, cancellationToken);
             await NotifyQuietlyAsync(pointers, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409 && key is not null)
         {
             // The racing first attempt created it.
             var stored = await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken);
-            return stored is null ? new CommandOutcome(OutcomeKind.Conflict) : new CommandOutcome(OutcomeKind.Done, stored.Status, stored.Body, Replayed: true);
+            return stored is null ? new CommandOutcome(OutcomeKind.Conflict) : CommandOutcome.Replay(id, stored);
         }
 
         LogTransition(logger, id, opened.Command, opened.From, opened.To, actor.Id);
-        return new CommandOutcome(OutcomeKind.Done, 201, body);
+        return new CommandOutcome(OutcomeKind.Done, 201, body, Id: id, Version: application.Version);
     }
 
     /// <summary>Runs one command on application <paramref name="id"/>.</summary>
@@ -163,7 +169,7 @@ public sealed partial class WorkflowService(
         try
         {
             var pointers = await store.CommitAsync(application, loaded.ETag, transition, WorkflowEffects.ToOutbox(application, transition),
-                key is null ? null : (IdempotencyRow(key), new StoredResult(200, body, requestHash)), policy, cancellationToken);
+                key is null ? null : (IdempotencyRow(key), new StoredResult(200, body, requestHash, application.Version)), policy, cancellationToken);
             await NotifyQuietlyAsync(pointers, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 409)
@@ -180,7 +186,7 @@ public sealed partial class WorkflowService(
         }
 
         LogTransition(logger, id, transition.Command, transition.From, transition.To, actor.Id);
-        return new CommandOutcome(OutcomeKind.Done, 200, body);
+        return new CommandOutcome(OutcomeKind.Done, 200, body, Id: id, Version: application.Version);
     }
 
     /// <summary>
@@ -216,7 +222,7 @@ public sealed partial class WorkflowService(
         }
 
         return stored.RequestHash == requestHash
-            ? new CommandOutcome(OutcomeKind.Done, stored.Status, stored.Body, Replayed: true)
+            ? CommandOutcome.Replay(id, stored)
             : new CommandOutcome(OutcomeKind.KeyReused);
     }
 
