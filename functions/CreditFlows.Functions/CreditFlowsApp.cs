@@ -93,6 +93,7 @@ public static class CreditFlowsApp
     private static IServiceCollection AddFeatures(this IServiceCollection services)
     {
         services.AddSingleton<TransactionalOutbox>();
+        services.AddSingleton<OutboxNotifier>();
         services.AddFunction<OutboxDispatchFunction>(OutboxDispatchFunction.Name);
         services.AddSingleton<HeartbeatStore>();
         services.AddSingleton<IOutboxHandler, HeartbeatRoundTripHandler>();
@@ -104,6 +105,10 @@ public static class CreditFlowsApp
             .Validate(o => !o.Problems().Any(), "Workflow settings are invalid: see the Workflow section in README.md.")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.ToPolicy());
+        services.AddOptions<StateCacheOptions>().BindConfiguration(StateCacheOptions.Section)
+            .Validate(o => o.Entries >= 0 && o.IdleFor > TimeSpan.Zero, "Workflow:StateCache:Entries must be 0 or more and IdleFor positive.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new ApplicationStateCache(sp.GetRequiredService<IOptions<StateCacheOptions>>().Value));
         services.AddSingleton<ApplicationStore>();
         services.AddSingleton<MatrixStore>();
         services.AddHostedService(sp => sp.GetRequiredService<MatrixStore>());

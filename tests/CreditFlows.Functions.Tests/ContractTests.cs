@@ -96,6 +96,43 @@ public class ContractTests() : AppTestBase(new TestApp())
         await ProblemAsync(response, HttpStatusCode.InternalServerError);
     }
 
+    [Fact]
+    public async Task A_batch_message_dispatches_every_pointer_it_names_once()
+    {
+        var pointers = new[] { await StageHeartbeatEntryAsync(), await StageHeartbeatEntryAsync(), await StageHeartbeatEntryAsync() };
+        var message = OutboxBatch.Message(pointers);
+        Assert.StartsWith("{\"Pointers\":[", message);
+        var payload = QueuePayload(message);
+
+        var first = await Client.PostAsync("/OutboxDispatch", Json(payload));
+        var second = await Client.PostAsync("/OutboxDispatch", Json(payload));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(3, JsonNode.Parse(await first.Content.ReadAsStringAsync())!["Logs"]!.AsArray().Count(l => l!.GetValue<string>().StartsWith("Dispatched", StringComparison.Ordinal)));
+        Assert.Equal(3, JsonNode.Parse(await second.Content.ReadAsStringAsync())!["Logs"]!.AsArray().Count(l => l!.GetValue<string>().Contains("already dispatched")));
+        var table = App.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
+        foreach (var pointer in pointers)
+        {
+            Assert.NotNull((await table.GetEntityAsync<OutboxEntry>(pointer.PartitionKey, pointer.RowKey)).Value.DispatchedAt);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_pointer_in_a_batch_fails_the_invocation_but_the_others_are_dispatched()
+    {
+        var outbox = App.Services.GetRequiredService<TransactionalOutbox>();
+        var table = App.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Heartbeats);
+        var action = outbox.Stage(StorageNames.Tables.Heartbeats, $"test-{Guid.NewGuid():N}", "no.such.kind", new { }, out var bad);
+        await table.SubmitTransactionAsync([action]);
+        var good = await StageHeartbeatEntryAsync();
+
+        var response = await Client.PostAsync("/OutboxDispatch", Json(QueuePayload(OutboxBatch.Message([bad, good]))));
+
+        await ProblemAsync(response, HttpStatusCode.InternalServerError);
+        Assert.NotNull((await table.GetEntityAsync<OutboxEntry>(good.PartitionKey, good.RowKey)).Value.DispatchedAt);
+        Assert.Null((await table.GetEntityAsync<OutboxEntry>(bad.PartitionKey, bad.RowKey)).Value.DispatchedAt);
+    }
+
     [Theory]
     [InlineData("{\"Data\":{\"message\":\"{\\\"Table\\\":\\\"Secrets\\\",\\\"PartitionKey\\\":\\\"p\\\",\\\"RowKey\\\":\\\"outbox-1\\\"}\"},\"Metadata\":{}}", "Secrets")]
     [InlineData("{\"Data\":{},\"Metadata\":{}}", "binding 'message'")]

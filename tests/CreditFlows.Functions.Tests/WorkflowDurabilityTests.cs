@@ -26,8 +26,8 @@ public sealed class CrashingOutbox(QueueServiceClient queues, TimeProvider time)
 {
     public volatile bool Fail;
 
-    public override Task NotifyAsync(OutboxPointer pointer, CancellationToken cancellationToken) =>
-        Fail ? throw new HttpRequestException("Simulated crash between the table write and the queue notify.") : base.NotifyAsync(pointer, cancellationToken);
+    public override Task NotifyAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken) =>
+        Fail ? throw new HttpRequestException("Simulated crash between the table write and the queue notify.") : base.NotifyAsync(pointers, cancellationToken);
 }
 
 internal static class Outboxes

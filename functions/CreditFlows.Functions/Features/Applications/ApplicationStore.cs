@@ -8,8 +8,11 @@ using CreditFlows.Functions.Storage;
 
 namespace CreditFlows.Functions.Features.Applications;
 
-/// <summary>An application as stored, with the storage ETag of its state row.</summary>
-public sealed record StoredApplication(LoanApplication Application, ETag ETag);
+/// <summary>
+/// An application as stored, with the storage ETag of its state row; <paramref name="FromCache"/> when it came
+/// from this process's <see cref="ApplicationStateCache"/> and may be out of date.
+/// </summary>
+public sealed record StoredApplication(LoanApplication Application, ETag ETag, bool FromCache = false);
 
 /// <summary>The first answer to a command sent with an Idempotency-Key, kept to answer repeats.</summary>
 public sealed record StoredResult(int Status, string Body, string RequestHash, int Version);
@@ -35,7 +38,7 @@ public sealed record ApplicationEvent(
 /// its ETag (or added), the event added, the outbox entries and the idempotency record added. Any conflict
 /// fails the whole transaction, so a transition is stored exactly once or not at all.
 /// </summary>
-public sealed class ApplicationStore(TableServiceClient tables, TransactionalOutbox outbox)
+public sealed class ApplicationStore(TableServiceClient tables, TransactionalOutbox outbox, OutboxNotifier notifier, ApplicationStateCache cache)
 {
     public const string StateRow = "state";
     public const string EventPrefix = "event-";
@@ -48,8 +51,24 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
     public async Task<StoredApplication?> FindAsync(string id, CancellationToken cancellationToken)
     {
         var row = await Table.GetEntityIfExistsAsync<TableEntity>(id, StateRow, cancellationToken: cancellationToken);
-        return row.HasValue ? new StoredApplication(ToApplication(row.Value!), row.Value!.ETag) : null;
+        if (!row.HasValue)
+        {
+            return null;
+        }
+
+        var document = TableText.Read(row.Value!, "Doc")!;
+        cache.Put(id, document, row.Value!.ETag);
+        return new StoredApplication(FromDocument(document), row.Value!.ETag);
     }
+
+    /// <summary>
+    /// For a command about to write: the cached state row when this process has one (it may be stale, which the
+    /// write's ETag check catches), else a read.
+    /// </summary>
+    public async Task<StoredApplication?> FindForUpdateAsync(string id, CancellationToken cancellationToken) =>
+        cache.TryGet(id, out var document, out var etag)
+            ? new StoredApplication(FromDocument(document), etag, FromCache: true)
+            : await FindAsync(id, cancellationToken);
 
     public async Task<StoredResult?> FindResultAsync(string id, string idempotencyRow, CancellationToken cancellationToken)
     {
@@ -71,7 +90,7 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
         WorkflowPolicy policy,
         CancellationToken cancellationToken)
     {
-        var state = ToEntity(application, policy);
+        var (state, document) = ToEntity(application, policy);
         var actions = new List<TableTransactionAction>
         {
             expected is { } etag
@@ -99,16 +118,26 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
             actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
         }
 
-        await Table.SubmitTransactionAsync(actions, cancellationToken);
+        try
+        {
+            var response = await Table.SubmitTransactionAsync(actions, cancellationToken);
+            cache.Put(application.Id, document, response.Value[0].Headers.ETag);
+        }
+        catch (RequestFailedException)
+        {
+            cache.Forget(application.Id);
+            throw;
+        }
+
         return pointers;
     }
 
-    /// <summary>Queues one message naming all of a transition's outbox entries.</summary>
+    /// <summary>Queues a transition's outbox entries (one pointer for all of them, sent with other transitions' pointers).</summary>
     public async Task NotifyAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken)
     {
         if (pointers.Count > 0)
         {
-            await outbox.NotifyAsync(OutboxPointer.Together(pointers), cancellationToken);
+            await notifier.NotifyAsync(OutboxPointer.Together(pointers), cancellationToken);
         }
     }
 
@@ -178,7 +207,7 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
         }
     }
 
-    private static TableEntity ToEntity(LoanApplication application, WorkflowPolicy policy)
+    private static (TableEntity Row, string Document) ToEntity(LoanApplication application, WorkflowPolicy policy)
     {
         var awaiting = application.Awaiting(policy);
         var entity = new TableEntity(application.Id, StateRow)
@@ -197,12 +226,14 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
             ["AwaitingUserId"] = awaiting?.UserId ?? string.Empty,
             ["DueAt"] = awaiting?.DueAt,
         };
-        TableText.Write(entity, "Doc", JsonSerializer.Serialize(application, Json));
-        return entity;
+        var document = JsonSerializer.Serialize(application, Json);
+        TableText.Write(entity, "Doc", document);
+        return (entity, document);
     }
 
-    private static LoanApplication ToApplication(TableEntity row) =>
-        JsonSerializer.Deserialize<LoanApplication>(TableText.Read(row, "Doc")!, Json)!;
+    private static LoanApplication ToApplication(TableEntity row) => FromDocument(TableText.Read(row, "Doc")!);
+
+    private static LoanApplication FromDocument(string document) => JsonSerializer.Deserialize<LoanApplication>(document, Json)!;
 
     private static TableEntity ToEntity(string id, Transition t)
     {

@@ -111,7 +111,12 @@ public sealed partial class WorkflowService(
         return new CommandOutcome(OutcomeKind.Done, 201, body, Id: id, Version: application.Version);
     }
 
-    /// <summary>Runs one command on application <paramref name="id"/>.</summary>
+    /// <summary>
+    /// Runs one command on application <paramref name="id"/>. The first attempt works on the state row this
+    /// process cached (<see cref="ApplicationStateCache"/>), which saves a read; if that turns out stale (the
+    /// write fails on its ETag, or the cached state refuses the command or the If-Match), the command runs once
+    /// more on a fresh read, and only that attempt's answer counts.
+    /// </summary>
     public async Task<CommandOutcome> ExecuteAsync(
         string id,
         string command,
@@ -123,70 +128,89 @@ public sealed partial class WorkflowService(
         bool needsMatrix,
         CancellationToken cancellationToken)
     {
-        // No read of the idempotency row up front: the transaction adds it, so a repeat can never be stored
-        // twice (its add fails), and only a command that fails or is refused looks for an earlier answer.
-        if (await store.FindAsync(id, cancellationToken) is not { } loaded)
-        {
-            return new CommandOutcome(OutcomeKind.NotFound);
-        }
+        var outcome = await AttemptAsync(await store.FindForUpdateAsync(id, cancellationToken));
+        return outcome ?? await AttemptAsync(await store.FindAsync(id, cancellationToken))
+            ?? throw new InvalidOperationException("A command on a fresh read always has an outcome.");
 
-        var application = loaded.Application;
-        if (!actor.CanAccess(application.Branch))
+        // Null: the cached state was stale, try again on a fresh read.
+        async Task<CommandOutcome?> AttemptAsync(StoredApplication? loaded)
         {
-            throw WorkflowRefusal.NotPermitted($"Application {id} belongs to branch {application.Branch}, outside your branch scope.");
-        }
-
-        if (ifMatchVersion is { } expectedVersion && expectedVersion != application.Version)
-        {
-            return await EarlierAnswerAsync(id, key, requestHash, cancellationToken) ?? new CommandOutcome(OutcomeKind.StaleVersion, Current: application);
-        }
-
-        AuthorityMatrix? matrix = null;
-        if (needsMatrix)
-        {
-            matrix = application.MatrixVersion is { } kept
-                ? await matrices.GetAsync(kept, cancellationToken)
-                : await matrices.GetActiveAsync(cancellationToken);
-        }
-
-        Transition transition;
-        try
-        {
-            transition = apply(application, matrix, clock.Now);
-        }
-        catch (WorkflowRefusal) when (key is not null)
-        {
-            // A retry of a command that was stored finds the state moved on because of it: answer as the first time.
-            if (await EarlierAnswerAsync(id, key, requestHash, cancellationToken) is { } earlier)
+            // No read of the idempotency row up front: the transaction adds it, so a repeat can never be stored
+            // twice (its add fails), and only a command that fails or is refused looks for an earlier answer.
+            if (loaded is null)
             {
-                return earlier;
+                return new CommandOutcome(OutcomeKind.NotFound);
             }
 
-            throw;
-        }
-
-        var body = View(application);
-        try
-        {
-            var pointers = await store.CommitAsync(application, loaded.ETag, transition, WorkflowEffects.ToOutbox(application, transition),
-                key is null ? null : (IdempotencyRow(key), new StoredResult(200, body, requestHash, application.Version)), policy, cancellationToken);
-            await NotifyQuietlyAsync(pointers, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 409)
-        {
-            // Someone else's transition (or this same request, repeated) got there first.
-            if (await EarlierAnswerAsync(id, key, requestHash, cancellationToken) is { } earlier)
+            var application = loaded.Application;
+            if (!actor.CanAccess(application.Branch))
             {
-                return earlier;
+                throw WorkflowRefusal.NotPermitted($"Application {id} belongs to branch {application.Branch}, outside your branch scope.");
             }
 
-            var current = await store.FindAsync(id, cancellationToken);
-            LogConflict(logger, id, command, actor.Id, current?.Application.State);
-            return new CommandOutcome(OutcomeKind.Conflict, Current: current?.Application);
-        }
+            if (ifMatchVersion is { } expectedVersion && expectedVersion != application.Version)
+            {
+                return await EarlierAnswerAsync(id, key, requestHash, cancellationToken)
+                    ?? (loaded.FromCache ? null : new CommandOutcome(OutcomeKind.StaleVersion, Current: application));
+            }
 
-        LogTransition(logger, id, transition.Command, transition.From, transition.To, actor.Id);
-        return new CommandOutcome(OutcomeKind.Done, 200, body, Id: id, Version: application.Version);
+            AuthorityMatrix? matrix = null;
+            if (needsMatrix)
+            {
+                matrix = application.MatrixVersion is { } kept
+                    ? await matrices.GetAsync(kept, cancellationToken)
+                    : await matrices.GetActiveAsync(cancellationToken);
+            }
+
+            Transition transition;
+            try
+            {
+                transition = apply(application, matrix, clock.Now);
+            }
+            catch (WorkflowRefusal) when (key is not null || loaded.FromCache)
+            {
+                // A retry of a command that was stored finds the state moved on because of it: answer as the first time.
+                if (await EarlierAnswerAsync(id, key, requestHash, cancellationToken) is { } earlier)
+                {
+                    return earlier;
+                }
+
+                if (loaded.FromCache)
+                {
+                    return null;
+                }
+
+                throw;
+            }
+
+            var body = View(application);
+            try
+            {
+                var pointers = await store.CommitAsync(application, loaded.ETag, transition, WorkflowEffects.ToOutbox(application, transition),
+                    key is null ? null : (IdempotencyRow(key), new StoredResult(200, body, requestHash, application.Version)), policy, cancellationToken);
+                await NotifyQuietlyAsync(pointers, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 409)
+            {
+                // Someone else's transition (or this same request, repeated) got there first.
+                if (await EarlierAnswerAsync(id, key, requestHash, cancellationToken) is { } earlier)
+                {
+                    return earlier;
+                }
+
+                if (loaded.FromCache)
+                {
+                    return null;
+                }
+
+                var current = await store.FindAsync(id, cancellationToken);
+                LogConflict(logger, id, command, actor.Id, current?.Application.State);
+                return new CommandOutcome(OutcomeKind.Conflict, Current: current?.Application);
+            }
+
+            LogTransition(logger, id, transition.Command, transition.From, transition.To, actor.Id);
+            return new CommandOutcome(OutcomeKind.Done, 200, body, Id: id, Version: application.Version);
+        }
     }
 
     /// <summary>

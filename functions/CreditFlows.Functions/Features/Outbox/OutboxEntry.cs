@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 
@@ -43,6 +44,19 @@ public sealed record OutboxPointer(string Table, string PartitionKey, string Row
     /// <summary>One pointer for entries of one partition (all of one transaction's).</summary>
     public static OutboxPointer Together(IReadOnlyList<OutboxPointer> pointers) =>
         pointers.Count == 1 ? pointers[0] : new(pointers[0].Table, pointers[0].PartitionKey, pointers[0].RowKey, [.. pointers.Select(p => p.RowKey)]);
+}
+
+/// <summary>
+/// A queue message naming outbox entries of several transactions, possibly in different partitions and tables:
+/// what <see cref="OutboxNotifier"/> sends when commits arrive faster than one queue send.
+/// </summary>
+public sealed record OutboxBatch(IReadOnlyList<OutboxPointer> Pointers)
+{
+    /// <summary>Queue messages are at most 64 KiB; a batch stays well below.</summary>
+    public const int MaxMessageChars = 48 * 1024;
+
+    public static string Message(IReadOnlyList<OutboxPointer> pointers) =>
+        pointers.Count == 1 ? JsonSerializer.Serialize(pointers[0]) : JsonSerializer.Serialize(new OutboxBatch(pointers));
 }
 
 /// <summary>

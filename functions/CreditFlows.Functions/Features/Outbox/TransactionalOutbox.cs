@@ -29,6 +29,9 @@ public class TransactionalOutbox(QueueServiceClient queues, TimeProvider time)
         return new TableTransactionAction(TableTransactionActionType.Add, entry);
     }
 
-    public virtual async Task NotifyAsync(OutboxPointer pointer, CancellationToken cancellationToken) =>
-        await queues.GetQueueClient(StorageNames.Queues.Outbox).SendMessageAsync(JsonSerializer.Serialize(pointer), cancellationToken);
+    public Task NotifyAsync(OutboxPointer pointer, CancellationToken cancellationToken) => NotifyAsync([pointer], cancellationToken);
+
+    /// <summary>Queues one message naming all <paramref name="pointers"/> (one pointer as itself, more as an <see cref="OutboxBatch"/>).</summary>
+    public virtual async Task NotifyAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken) =>
+        await queues.GetQueueClient(StorageNames.Queues.Outbox).SendMessageAsync(OutboxBatch.Message(pointers), cancellationToken);
 }
