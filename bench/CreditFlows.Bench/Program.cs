@@ -12,7 +12,9 @@ namespace CreditFlows.Bench;
 // in CREDITFLOWS_BENCH_STORAGE. Options: --apps N (measured applications, default 400), --concurrency C
 // (clients, default 50), --warmup W (applications before measuring, default 50: one per client, so every
 // connection the measured run uses is open already), --races R (race sub-test, default 20; 0 skips it),
-// --app-log-level L (the app's log level, default Warning), --strict (exit 2 when a target is missed).
+// --app-log-level L (the app's log level, default Warning), --strict (exit 2 when a target is missed),
+// --think-ms T (each client pauses T ms after every answer, in both the workflow and the raw run; default 0, back to
+// back, which is the saturation test the targets are judged on).
 public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
@@ -36,7 +38,7 @@ public static class Benchmark
         int perApp = WorkflowDriver.Steps.Count;
 
         Console.WriteLine($"CreditFlows workflow benchmark: {options.Apps} applications × {perApp} commands, {options.Concurrency} concurrent clients, " +
-            $"{options.Warmup} warm-up applications, {options.Races} races.");
+            $"{options.Warmup} warm-up applications, {options.Races} races, think time {options.ThinkMs} ms.");
         Console.WriteLine($"{RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} logical cores, " +
             $"server GC {GCSettings.IsServerGC}, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
 
@@ -60,7 +62,7 @@ public static class Benchmark
         meter.Reset();
         var cpu = new CpuMeter();
         cpu.Start();
-        var driver = new WorkflowDriver(http, callers);
+        var driver = new WorkflowDriver(http, callers) { ThinkTime = TimeSpan.FromMilliseconds(options.ThinkMs) };
         var (measuredApps, workflowWall) = await driver.RunAsync(100_000, options.Apps, options.Concurrency);
         var workflowCpu = cpu.Stop();
         var workflowRequests = meter.Client();
@@ -112,7 +114,7 @@ public static class Benchmark
         Settle();
         meter.Reset();
         cpu.Start();
-        var raw = new RawLoop(rawTable, stateRow, eventRows);
+        var raw = new RawLoop(rawTable, stateRow, eventRows) { ThinkTime = TimeSpan.FromMilliseconds(options.ThinkMs) };
         var (rawOk, rawWall) = await raw.RunAsync("measured", options.Apps, options.Concurrency);
         var rawCpu = cpu.Stop();
         var rawRequests = meter.Client();
@@ -262,7 +264,7 @@ public static class Benchmark
 }
 
 /// <summary>Command-line options.</summary>
-internal sealed record Options(int Apps, int Concurrency, int Warmup, int Races, string AppLogLevel, bool Strict)
+internal sealed record Options(int Apps, int Concurrency, int Warmup, int Races, string AppLogLevel, bool Strict, int ThinkMs = 0)
 {
     public static Options Parse(string[] args)
     {
@@ -279,7 +281,8 @@ internal sealed record Options(int Apps, int Concurrency, int Warmup, int Races,
                 "--races" => o with { Races = Number() },
                 "--app-log-level" => o with { AppLogLevel = Value() },
                 "--strict" => o with { Strict = true },
-                _ => throw new ArgumentException($"Unknown option {args[n]}. Options: --apps N --concurrency C --warmup W --races R --app-log-level L --strict"),
+                "--think-ms" => o with { ThinkMs = Number() },
+                _ => throw new ArgumentException($"Unknown option {args[n]}. Options: --apps N --concurrency C --warmup W --races R --app-log-level L --strict --think-ms T"),
             };
         }
 

@@ -23,6 +23,9 @@ public sealed class RawLoop(TableClient table, TableEntity stateTemplate, IReadO
 
     public long Errors => Interlocked.Read(ref _errors);
 
+    /// <summary>A client's pause after each transaction, as for the workflow's clients.</summary>
+    public TimeSpan ThinkTime { get; init; }
+
     /// <summary>How often a transaction's answer lacked the state row's ETag and it had to be read (should be 0).</summary>
     public long ETagReads => Interlocked.Read(ref _etagReads);
 
@@ -62,6 +65,11 @@ public sealed class RawLoop(TableClient table, TableEntity stateTemplate, IReadO
                 var response = await table.SubmitTransactionAsync(actions);
                 All.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 etag = response.Value[0].Headers.ETag;
+                if (ThinkTime > TimeSpan.Zero)
+                {
+                    await Task.Delay(ThinkTime);
+                }
+
                 if (etag is null)
                 {
                     Interlocked.Increment(ref _etagReads);

@@ -105,6 +105,9 @@ public sealed class WorkflowDriver(HttpClient http, Callers callers)
 
     public ConcurrentDictionary<string, Latencies> ByStep { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>A client's pause after each answer before its next command (0: back to back, the saturation test).</summary>
+    public TimeSpan ThinkTime { get; init; }
+
     /// <summary>Runs <paramref name="apps"/> applications with <paramref name="concurrency"/> clients; answers what each client saw and the wall time.</summary>
     public async Task<(IReadOnlyList<AppRecord> Apps, TimeSpan Wall)> RunAsync(int firstNumber, int apps, int concurrency)
     {
@@ -163,6 +166,11 @@ public sealed class WorkflowDriver(HttpClient http, Callers callers)
             {
                 Fail($"app {record.Number} ({record.Id}) {step}: answered version {version}, expected {n + 1}");
                 return;
+            }
+
+            if (ThinkTime > TimeSpan.Zero)
+            {
+                await Task.Delay(ThinkTime);
             }
         }
 
