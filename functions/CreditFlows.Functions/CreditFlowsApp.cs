@@ -81,6 +81,7 @@ public static class CreditFlowsApp
         api.MapMeEndpoints();
         api.MapBranchEndpoints();
         api.MapApplicationEndpoints();
+        api.MapMailFailureEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -120,7 +121,9 @@ public static class CreditFlowsApp
         services.AddFunction<OutboxSweepFunction>(OutboxSweepFunction.Name);
 
         // Notifications.
-        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section)
+            .Validate(o => !o.Problems().Any(), "Mail settings are invalid: see the Mail section in README.md.")
+            .ValidateOnStart();
         services.AddHttpClient(nameof(MailSender));
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<MailSender>();

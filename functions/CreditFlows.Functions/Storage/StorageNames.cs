@@ -18,7 +18,10 @@ public static class StorageNames
         /// <summary>Authority matrix versions; a version is never changed once stored.</summary>
         public const string AuthorityMatrices = "AuthorityMatrices";
 
-        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices];
+        /// <summary>Mail SendGrid would not take, kept for HQ to see (<c>GET /api/mail/failures</c>).</summary>
+        public const string MailFailures = "MailFailures";
+
+        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices, MailFailures];
     }
 
     public static class Queues
@@ -35,7 +38,10 @@ public static class StorageNames
         /// <summary>Contracted loans for the core banking system to disburse; core banking reads this queue.</summary>
         public const string CoreBankingHandOff = "core-banking-handoff";
 
-        public static readonly IReadOnlyList<string> All = [Outbox, WorkflowTimers, Notifications, CoreBankingHandOff];
+        /// <summary>Notifications that failed every try (the host's poison-queue name for <c>notifications</c>).</summary>
+        public const string NotificationsPoison = "notifications-poison";
+
+        public static readonly IReadOnlyList<string> All = [Outbox, WorkflowTimers, Notifications, CoreBankingHandOff, NotificationsPoison];
     }
 
     public static class Containers

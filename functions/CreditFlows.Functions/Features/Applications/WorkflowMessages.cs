@@ -7,7 +7,12 @@ namespace CreditFlows.Functions.Features.Applications;
 /// <summary>A durable timer on queue <c>workflow-timers</c>: made visible at (or, past 7 days, towards) <see cref="DueAt"/>.</summary>
 public sealed record TimerMessage(string ApplicationId, TimerKind Kind, int Version, DateTimeOffset DueAt);
 
-/// <summary>An email to send, on queue <c>notifications</c>. <see cref="NotificationId"/> makes sending idempotent.</summary>
+/// <summary>
+/// An email to send, on queue <c>notifications</c>. <see cref="NotificationId"/> makes sending idempotent.
+/// <see cref="ApplicationId"/> is what the mail is about (an application, or another subject such as a report).
+/// Either <see cref="UserId"/> or <see cref="Role"/> (holders in <see cref="Branch"/>, else at HQ) names the
+/// recipients, or <see cref="To"/> lists addresses outright. <see cref="Attempt"/> counts earlier tries.
+/// </summary>
 public sealed record NotificationMessage(
     string NotificationId,
     string ApplicationId,
@@ -16,7 +21,11 @@ public sealed record NotificationMessage(
     Role? Role,
     BranchId? Branch,
     string Subject,
-    string Text);
+    string Text,
+    string? Html = null,
+    IReadOnlyList<Notifications.MailAttachment>? Attachments = null,
+    IReadOnlyList<string>? To = null,
+    int Attempt = 0);
 
 /// <summary>
 /// What core banking needs to open the loan account and disburse, on queue <c>core-banking-handoff</c>.

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using SendGrid;
 using SendGrid.Helpers.Mail;
@@ -27,16 +28,45 @@ public sealed class MailOptions
 
     /// <summary>Send to this app's capture endpoint (Development only).</summary>
     public bool? CaptureLocally { get; set; }
+
+    /// <summary>Tries per notification (the first send included) before it goes to <c>notifications-poison</c>.</summary>
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>Wait before the second try; it doubles for each further try, up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+
+    public IEnumerable<string> Problems()
+    {
+        if (MaxAttempts is < 1 or > 50)
+        {
+            yield return "Mail:MaxAttempts must be 1 to 50.";
+        }
+
+        if (RetryBaseDelay <= TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay || RetryMaxDelay > TimeSpan.FromDays(6))
+        {
+            yield return "Mail:RetryBaseDelay must be positive and at most Mail:RetryMaxDelay, which must be at most 6 days.";
+        }
+    }
+
+    /// <summary>The wait before try <paramref name="attempt"/> + 1 (attempt counts from 1), at least what SendGrid asked for.</summary>
+    public TimeSpan DelayAfter(int attempt, TimeSpan? retryAfter)
+    {
+        var backOff = TimeSpan.FromTicks(Math.Min(RetryMaxDelay.Ticks, RetryBaseDelay.Ticks * (1L << Math.Clamp(attempt - 1, 0, 20))));
+        return retryAfter is { } asked && asked > backOff ? (asked > RetryMaxDelay ? RetryMaxDelay : asked) : backOff;
+    }
 }
 
 /// <summary>Sends one email through SendGrid's client (or, locally, its capture endpoint).</summary>
-public sealed class MailSender(IHttpClientFactory httpClients, IOptions<MailOptions> options, IHostEnvironment environment, IServer server)
+public sealed class MailSender(IHttpClientFactory httpClients, IOptions<MailOptions> options, IHostEnvironment environment, IServer server, BlobServiceClient blobs)
 {
     public const string LocalApiKey = "SG.local-capture-key";
 
     public bool Captures => environment.IsDevelopment() && (options.Value.CaptureLocally ?? true);
 
-    public async Task SendAsync(IReadOnlyList<(string Email, string Name)> to, string subject, string text, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="mail"/>; throws <see cref="MailDeliveryException"/> when SendGrid does not take it.</summary>
+    public async Task SendAsync(MailContent mail, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var client = new SendGridClient(httpClients.CreateClient(nameof(MailSender)), new SendGridClientOptions
@@ -46,15 +76,45 @@ public sealed class MailSender(IHttpClientFactory httpClients, IOptions<MailOpti
         });
         var message = MailHelper.CreateSingleEmailToMultipleRecipients(
             new EmailAddress(settings.From, settings.FromName),
-            to.Select(t => new EmailAddress(t.Email, t.Name)).ToList(),
-            subject,
-            text,
-            WebUtility.HtmlEncode(text).Replace("\n", "<br>", StringComparison.Ordinal));
-        var response = await client.SendEmailAsync(message, cancellationToken);
+            mail.To.Select(t => new EmailAddress(t.Email, t.Name)).ToList(),
+            mail.Subject,
+            mail.Text,
+            mail.Html ?? WebUtility.HtmlEncode(mail.Text).Replace("\n", "<br>", StringComparison.Ordinal));
+        foreach (var attachment in mail.Attachments ?? [])
+        {
+            var content = (await blobs.GetBlobContainerClient(attachment.Container).GetBlobClient(attachment.Blob).DownloadContentAsync(cancellationToken)).Value.Content;
+            message.AddAttachment(new Attachment
+            {
+                Content = Convert.ToBase64String(content.ToMemory().Span),
+                Filename = attachment.FileName,
+                Type = attachment.ContentType,
+                Disposition = attachment.ContentId is null ? "attachment" : "inline",
+                ContentId = attachment.ContentId,
+            });
+        }
+
+        Response response;
+        try
+        {
+            response = await client.SendEmailAsync(message, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new MailDeliveryException($"SendGrid could not be reached: {ex.Message}", null, transient: true, inner: ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new MailDeliveryException("SendGrid did not answer in time.", null, transient: true, inner: ex);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Body.ReadAsStringAsync(cancellationToken);
-            throw new HttpRequestException($"SendGrid answered {(int)response.StatusCode}: {body}", null, response.StatusCode);
+            var retryAfter = response.Headers?.RetryAfter is { } header
+                ? header.Delta ?? (header.Date is { } at ? at - DateTimeOffset.UtcNow : null)
+                : null;
+            throw new MailDeliveryException($"SendGrid answered {(int)response.StatusCode}: {(body.Length > 500 ? body[..500] : body)}",
+                response.StatusCode, MailDeliveryException.IsTransient(response.StatusCode), retryAfter);
         }
     }
 
