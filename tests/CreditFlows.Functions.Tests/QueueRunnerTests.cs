@@ -48,6 +48,57 @@ public class QueueRunnerTests
     }
 
     [Fact]
+    public async Task A_message_whose_function_runs_past_the_lease_stays_invisible_and_runs_once()
+    {
+        var (root, queue) = await QueueFunctionAsync();
+        using var _ = root;
+        var function = new SlowFunction(TimeSpan.FromSeconds(5));
+        TestApp Instance() => new TestApp(settings: new Dictionary<string, string?>
+        {
+            ["LocalRunner:Enabled"] = "true",
+            ["LocalRunner:MessageLeasePeriod"] = "00:00:02",
+            ["FunctionApp:ScriptRoot"] = root.Path,
+            ["WorkerQueue"] = queue,
+        }).WithServices(s => s.AddTestFunction("Worker", function));
+
+        // Two instances poll the queue, as when the app is scaled out: the idle one would take a resurfaced message.
+        await using var first = Instance();
+        await using var second = Instance();
+        first.Start();
+        second.Start();
+
+        await Producer.GetQueueClient(queue).SendMessageAsync("a long job");
+
+        Assert.True(await RecordingFunction.EventuallyAsync(() => function.Finished == 1, TimeSpan.FromSeconds(20)));
+        Assert.True(await EmptyEventuallyAsync(Raw.GetQueueClient(queue)));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, function.Started); // Without renewal the message resurfaces after 2 s and the other instance runs it too.
+    }
+
+    [Fact]
+    public async Task An_invocation_past_functionTimeout_is_abandoned_as_failed_and_the_message_retried()
+    {
+        var queue = $"q{Guid.NewGuid():N}";
+        await Producer.GetQueueClient(queue).CreateAsync();
+        using var root = new ScriptRoot(ScriptRoot.HostJson(functionTimeout: "00:00:02"), ("Worker", ScriptRoot.Queue("%WorkerQueue%")));
+        var function = new SlowFunction(TimeSpan.FromSeconds(30), onlyFirst: true);
+        await using var app = new TestApp(settings: new Dictionary<string, string?>
+        {
+            ["LocalRunner:Enabled"] = "true",
+            ["FunctionApp:ScriptRoot"] = root.Path,
+            ["WorkerQueue"] = queue,
+        }).WithServices(s => s.AddTestFunction("Worker", function));
+        app.Start();
+
+        await Producer.GetQueueClient(queue).SendMessageAsync("too slow once");
+
+        Assert.True(await RecordingFunction.EventuallyAsync(() => function.Finished == 1, TimeSpan.FromSeconds(20)));
+        Assert.Equal(2, function.Started);
+        Assert.Equal(1, function.Cancelled); // The first run saw its request aborted.
+        Assert.True(await EmptyEventuallyAsync(Raw.GetQueueClient(queue)));
+    }
+
+    [Fact]
     public async Task A_failing_message_is_retried_and_succeeds_without_reaching_poison()
     {
         var (root, queue) = await QueueFunctionAsync();
@@ -111,5 +162,36 @@ public class QueueRunnerTests
         }
 
         return false;
+    }
+
+    /// <summary>Takes <paramref name="duration"/> (only its first run, with <paramref name="onlyFirst"/>), honouring cancellation.</summary>
+    private sealed class SlowFunction(TimeSpan duration, bool onlyFirst = false) : CreditFlows.Functions.Hosting.IFunctionHandler
+    {
+        private int _started;
+        private int _finished;
+        private int _cancelled;
+
+        public int Started => Volatile.Read(ref _started);
+
+        public int Finished => Volatile.Read(ref _finished);
+
+        public int Cancelled => Volatile.Read(ref _cancelled);
+
+        public async Task<CreditFlows.Functions.Hosting.InvocationResult> InvokeAsync(CreditFlows.Functions.Hosting.InvocationRequest request, CancellationToken cancellationToken)
+        {
+            var run = Interlocked.Increment(ref _started);
+            try
+            {
+                await Task.Delay(onlyFirst && run > 1 ? TimeSpan.Zero : duration, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _cancelled);
+                throw;
+            }
+
+            Interlocked.Increment(ref _finished);
+            return CreditFlows.Functions.Hosting.InvocationResult.Empty();
+        }
     }
 }

@@ -80,6 +80,31 @@ public sealed class FunctionApp
         return new FunctionApp(scriptRoot, host, functions);
     }
 
+    /// <summary>
+    /// host.json <c>functionTimeout</c>: how long one invocation may run before the host gives up on it (the
+    /// host's default for plans without a limit is 30 minutes; <c>-1</c> means none).
+    /// </summary>
+    public TimeSpan? FunctionTimeout
+    {
+        get
+        {
+            var text = GetHostSetting("functionTimeout");
+            if (text is null)
+            {
+                return TimeSpan.FromMinutes(30);
+            }
+
+            if (text == "-1")
+            {
+                return null;
+            }
+
+            return TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero
+                ? value
+                : throw new InvalidOperationException($"host.json functionTimeout is '{text}'; expected hh:mm:ss or -1.");
+        }
+    }
+
     /// <summary>A host.json setting by path, e.g. <c>extensions:queues:batchSize</c>.</summary>
     public string? GetHostSetting(string path)
     {

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using CreditFlows.Functions.Hosting;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,9 +12,13 @@ public sealed record DispatchOutcome(string InvocationId, bool Succeeded, int St
 /// <summary>
 /// Invokes a function the way the Functions host does: <c>POST /{name}</c> on this app's own HTTP server
 /// with <c>{Data, Metadata}</c>. Going through HTTP keeps the local runner and the host on one contract.
+/// An invocation running past host.json's <c>functionTimeout</c> is abandoned and counts as failed, as under
+/// the host (the request is aborted, so the handler sees its cancellation token fire).
 /// </summary>
-public sealed class FunctionDispatcher(IServer server, TimeProvider time) : IDisposable
+public sealed class FunctionDispatcher(IServer server, TimeProvider time, FunctionApp app) : IDisposable
 {
+    public const int TimedOutStatus = 504;
+
     public const string InvocationIdHeader = "X-Azure-Functions-InvocationId";
 
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
@@ -33,9 +38,22 @@ public sealed class FunctionDispatcher(IServer server, TimeProvider time) : IDis
 
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseAddress, functionName)) { Content = JsonContent.Create(body) };
         request.Headers.Add(InvocationIdHeader, invocationId);
-        using var response = await _http.SendAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return new DispatchOutcome(invocationId, response.IsSuccessStatusCode, (int)response.StatusCode, text);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (app.FunctionTimeout is { } limit)
+        {
+            timeout.CancelAfter(limit);
+        }
+
+        try
+        {
+            using var response = await _http.SendAsync(request, timeout.Token);
+            var text = await response.Content.ReadAsStringAsync(timeout.Token);
+            return new DispatchOutcome(invocationId, response.IsSuccessStatusCode, (int)response.StatusCode, text);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new DispatchOutcome(invocationId, false, TimedOutStatus, $"Timeout value of {app.FunctionTimeout} was exceeded by function: {functionName}");
+        }
     }
 
     public void Dispose() => _http.Dispose();

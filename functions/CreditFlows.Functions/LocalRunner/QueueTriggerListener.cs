@@ -13,7 +13,9 @@ namespace CreditFlows.Functions.LocalRunner;
 /// time, an empty queue polled with randomized exponential back-off up to <c>maxPollingInterval</c>, a failed
 /// message made visible again after <c>visibilityTimeout</c>, and after <c>maxDequeueCount</c> failed
 /// attempts the message copied unchanged to <c>{queue}-poison</c> and deleted. Messages are base64 unless
-/// host.json says <c>messageEncoding: none</c>.
+/// host.json says <c>messageEncoding: none</c>. While a function runs, its message's invisibility is renewed
+/// every half <c>LocalRunner:MessageLeasePeriod</c>, as the host does, so a long run is not handed to a second
+/// instance meanwhile.
 /// </summary>
 public sealed partial class QueueTriggerListener(
     FunctionMetadata function,
@@ -71,6 +73,9 @@ public sealed partial class QueueTriggerListener(
         }
 
         var succeeded = false;
+        var popReceipt = message.PopReceipt;
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewal = RenewAsync(message.MessageId, () => popReceipt, receipt => popReceipt = receipt, running.Token);
         if (TryDecode(message.MessageText, out var text))
         {
             try
@@ -92,21 +97,48 @@ public sealed partial class QueueTriggerListener(
             LogUndecodable(logger, function.Name, message.MessageId);
         }
 
+        await running.CancelAsync();
+        await renewal;
         if (succeeded)
         {
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+            await queue.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken);
         }
         else if (message.DequeueCount >= settings.MaxDequeueCount)
         {
-            await MoveToPoisonAsync(message, cancellationToken);
+            await MoveToPoisonAsync(message, popReceipt, cancellationToken);
         }
         else
         {
-            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: cancellationToken);
+            await queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: cancellationToken);
         }
     }
 
-    private async Task MoveToPoisonAsync(QueueMessage message, CancellationToken cancellationToken)
+    /// <summary>Keeps a message invisible while its function runs; each renewal gives a new pop receipt.</summary>
+    private async Task RenewAsync(string messageId, Func<string> popReceipt, Action<string> renewed, CancellationToken running)
+    {
+        var every = options.MessageLeasePeriod / 2;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, time, running);
+                var receipt = await queue.UpdateMessageAsync(messageId, popReceipt(), visibilityTimeout: options.MessageLeasePeriod, cancellationToken: running);
+                renewed(receipt.Value.PopReceipt);
+                LogRenewed(logger, function.Name, messageId);
+            }
+        }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+        }
+        catch (RequestFailedException ex)
+        {
+            LogStorageFailed(logger, function.Name, ex);
+        }
+    }
+
+    private Task MoveToPoisonAsync(QueueMessage message, CancellationToken cancellationToken) => MoveToPoisonAsync(message, message.PopReceipt, cancellationToken);
+
+    private async Task MoveToPoisonAsync(QueueMessage message, string popReceipt, CancellationToken cancellationToken)
     {
         if (!_poisonQueueReady)
         {
@@ -115,7 +147,7 @@ public sealed partial class QueueTriggerListener(
         }
 
         await poisonQueue.SendMessageAsync(message.MessageText, cancellationToken);
-        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        await queue.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken);
         LogPoisoned(logger, function.Name, message.MessageId, message.DequeueCount, poisonQueue.Name);
     }
 
@@ -181,6 +213,9 @@ public sealed partial class QueueTriggerListener(
 
     [LoggerMessage(LogLevel.Warning, "Queue function {Function} failed on message {MessageId} (attempt {DequeueCount}): HTTP {Status} {Body}")]
     private static partial void LogFailed(ILogger logger, string function, string messageId, long dequeueCount, int status, string body);
+
+    [LoggerMessage(LogLevel.Debug, "Queue function {Function}: still running on message {MessageId}; kept invisible")]
+    private static partial void LogRenewed(ILogger logger, string function, string messageId);
 
     [LoggerMessage(LogLevel.Warning, "Queue function {Function}: a storage call failed while settling messages")]
     private static partial void LogStorageFailed(ILogger logger, string function, Exception exception);

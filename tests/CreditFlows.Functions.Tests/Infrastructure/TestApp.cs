@@ -96,8 +96,9 @@ public sealed class ScriptRoot : IDisposable
     public static string Queue(string queueName) =>
         $$"""{"bindings":[{"type":"queueTrigger","direction":"in","name":"message","queueName":"{{queueName}}","connection":"AzureWebJobsStorage"}]}""";
 
-    public static string HostJson(string queues = """{"maxPollingInterval":"00:00:01","visibilityTimeout":"00:00:00","maxDequeueCount":5}""") =>
-        "{\"version\":\"2.0\",\"customHandler\":{\"description\":{\"defaultExecutablePath\":\"CreditFlows.Functions\"},\"enableProxyingHttpRequest\":true},\"extensions\":{\"queues\":" + queues + "}}";
+    public static string HostJson(string queues = """{"maxPollingInterval":"00:00:01","visibilityTimeout":"00:00:00","maxDequeueCount":5}""", string? functionTimeout = null) =>
+        "{\"version\":\"2.0\",\"customHandler\":{\"description\":{\"defaultExecutablePath\":\"CreditFlows.Functions\"},\"enableProxyingHttpRequest\":true},\"extensions\":{\"queues\":" + queues + "}"
+        + (functionTimeout is null ? "" : $",\"functionTimeout\":\"{functionTimeout}\"") + "}";
 
     public void Dispose()
     {
