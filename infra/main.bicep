@@ -67,8 +67,8 @@ param unauthenticatedPaths string[] = [
   '/api/health'
 ]
 
-@description('Token claim naming the user\'s branch (Identity__BranchClaimType).')
-param branchClaimType string = 'branch'
+@description('Token claim naming the user\'s branch (Identity__BranchClaimType). Default: the directory extension "branch" registered on the app registration (infra/README.md, step 1).')
+param branchClaimType string = 'extension_${replace(entraClientId, '-', '')}_branch'
 
 @description('The cooperative\'s business time zone (CreditFlows__TimeZone). Never shifts timer schedules, which are UTC.')
 param timeZone string = 'Asia/Shanghai'

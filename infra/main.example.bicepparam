@@ -1,5 +1,6 @@
-// Example parameters for one environment. Copy to main.<environment>.bicepparam (git-ignored), fill in the
-// values marked <...>, and deploy as infra/README.md shows. scripts/check-infra.sh builds this file too.
+// Example parameters for one environment. Copy it to main.<environment>.bicepparam, replace the example
+// values, and deploy as infra/README.md shows. Secrets never go here (the SendGrid key is set in Key Vault).
+// scripts/check-infra.sh builds this file and predicts its deployment (main.example.snapshot.json).
 using 'main.bicep'
 
 param environmentName = 'prod'
@@ -13,7 +14,6 @@ param mailFrom = 'credit-noreply@example.org'
 param planSku = 'P0v3'
 param instanceCount = 1
 param timeZone = 'Asia/Shanghai'
-param branchClaimType = 'branch'
 
 // Object ids (az ad sp show / az ad group show --query id). Empty until known.
 param coreBankingPrincipalId = ''
