@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
 # Produces artifacts/app: the folder the Azure Functions host runs as it is — host.json, one folder per
 # function (function.json), and the self-contained CreditFlows.Functions executable for Linux x64.
-# Deploy it as a zip (see README.md), or run `func start` inside it where Core Tools are installed.
+# Deploy it as a zip (see README.md and infra/README.md), or run `func start` inside it where Core Tools are
+# installed.
+#
+#   ./scripts/publish.sh [--zip] [out-folder]
+#
+# --zip also writes <out-folder>.zip (artifacts/app.zip), zipped here so that the executable keeps its
+# execute bit, which the Linux function app needs to start the custom handler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+zip=false
+if [[ "${1:-}" == "--zip" ]]; then
+  zip=true
+  shift
+fi
 out=${1:-artifacts/app}
 rm -rf "$out"
 dotnet publish functions/CreditFlows.Functions -c Release -r linux-x64 --self-contained -o "$out" --nologo -v quiet
 echo "Function app folder ready: $out"
+if $zip; then
+  command -v zip >/dev/null || { echo "publish: --zip needs the zip command" >&2; exit 1; }
+  [[ -x "$out/CreditFlows.Functions" ]] || { echo "publish: $out/CreditFlows.Functions is not executable" >&2; exit 1; }
+  archive=$(cd "$(dirname "$out")" && pwd)/$(basename "$out").zip
+  rm -f "$archive"
+  (cd "$out" && zip -qr "$archive" .)
+  echo "Zip ready: $archive"
+fi
