@@ -38,6 +38,16 @@ public class AuthTests() : AppTestBase(new TestApp())
     }
 
     [Fact]
+    public async Task The_core_banking_service_principal_without_a_branch_acts_for_HQ()
+    {
+        Client.DefaultRequestHeaders.Add(ClientPrincipal.HeaderName, Tokens.EasyAuthHeader("sp-core", "Core banking", null, "CoreBanking"));
+
+        var me = JsonNode.Parse(await Client.GetStringAsync("/api/me"))!;
+
+        Assert.Equal("HQ", me["branch"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_principal_without_a_branch_is_403()
     {
         Client.DefaultRequestHeaders.Add(ClientPrincipal.HeaderName, Tokens.EasyAuthHeader("oid-9", "No Branch", null, "LoanOfficer"));

@@ -73,6 +73,12 @@ public sealed class PrincipalAuthenticationHandler(
         {
             identity.AddClaim(new Claim(BranchClaim, branch.Value));
         }
+        else if (string.IsNullOrWhiteSpace(claims.Branch) && identity.HasClaim(ClaimTypes.Role, nameof(Role.CoreBanking)))
+        {
+            // The core banking system signs in as a service principal, and Entra ID cannot put a directory
+            // extension (the branch) into an app-only token. Its role is union-wide and only confirms disbursements.
+            identity.AddClaim(new Claim(BranchClaim, BranchId.Headquarters.Value));
+        }
 
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
