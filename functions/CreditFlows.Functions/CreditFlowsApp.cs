@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using CreditFlows.Domain.Common;
 using CreditFlows.Functions.Edges;
 using CreditFlows.Functions.Features.Applications;
+using CreditFlows.Functions.Features.Authority;
 using CreditFlows.Functions.Features.Branches;
 using CreditFlows.Functions.Features.Demo;
 using CreditFlows.Functions.Features.Health;
@@ -81,6 +82,7 @@ public static class CreditFlowsApp
         api.MapMeEndpoints();
         api.MapBranchEndpoints();
         api.MapApplicationEndpoints();
+        api.MapAuthorityEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -108,6 +110,7 @@ public static class CreditFlowsApp
         services.AddSingleton<MatrixStore>();
         services.AddHostedService(sp => sp.GetRequiredService<MatrixStore>());
         services.AddSingleton<WorkflowService>();
+        services.AddSingleton<MatrixAdmin>(); // HQ administration of the matrix (Features/Authority).
         services.AddSingleton<IOutboxHandler, TimerOutboxHandler>();
         services.AddSingleton<IOutboxHandler, NotifyOutboxHandler>();
         services.AddSingleton<IOutboxHandler, HandOffOutboxHandler>();
