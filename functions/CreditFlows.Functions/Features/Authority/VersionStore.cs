@@ -37,7 +37,7 @@ public sealed class VersionStore(TableClient table, string partition, string con
     {
         var versions = new List<SettingsVersion>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Info", "CreatedBy", "CreatedAt", "Status"], cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Info", "CreatedBy", "CreatedAt", "Status"], cancellationToken: cancellationToken))
         {
             if (!row.RowKey.StartsWith(EffectivePrefix, StringComparison.Ordinal))
             {
@@ -66,7 +66,7 @@ public sealed class VersionStore(TableClient table, string partition, string con
     {
         var schedule = new List<(DateOnly, string)>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {EffectivePrefix} and RowKey lt {"effective."}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Version"], cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Version"], cancellationToken: cancellationToken))
         {
             schedule.Add((DateOnly.ParseExact(row.RowKey[EffectivePrefix.Length..], "yyyy-MM-dd", CultureInfo.InvariantCulture), row.GetString("Version")!));
         }
