@@ -103,6 +103,14 @@ public static class CreditFlowsApp
 
         // Loan application workflow.
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.Section)
+            .PostConfigure<IHostEnvironment>((o, env) =>
+            {
+                if (env.IsDevelopment() && o.Committee.Members.Count == 0)
+                {
+                    o.Committee.Members = [.. DemoData.Committee];
+                    o.Committee.Chair ??= DemoData.CommitteeChair;
+                }
+            })
             .Validate(o => !o.Problems().Any(), "Workflow settings are invalid: see the Workflow section in README.md.")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.ToPolicy());
