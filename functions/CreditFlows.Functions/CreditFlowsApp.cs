@@ -83,6 +83,7 @@ public static class CreditFlowsApp
         api.MapBranchEndpoints();
         api.MapApplicationEndpoints();
         api.MapAuthorityEndpoints();
+        api.MapHqSettingsEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -113,12 +114,14 @@ public static class CreditFlowsApp
             })
             .Validate(o => !o.Problems().Any(), "Workflow settings are invalid: see the Workflow section in README.md.")
             .ValidateOnStart();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.ToPolicy());
+        services.AddSingleton<WorkflowPolicySource>(); // app settings + the HQ workflow settings in force (Features/Authority)
+        services.AddTransient(sp => sp.GetRequiredService<WorkflowPolicySource>().Current);
         services.AddSingleton<ApplicationStore>();
         services.AddSingleton<MatrixStore>();
         services.AddHostedService(sp => sp.GetRequiredService<MatrixStore>());
         services.AddSingleton<WorkflowService>();
-        services.AddSingleton<MatrixAdmin>(); // HQ administration of the matrix (Features/Authority).
+        services.AddSingleton<MatrixAdmin>(); // HQ administration of the matrix and settings (Features/Authority).
+        services.AddSingleton<WorkflowSettingsAdmin>();
         services.AddSingleton<IOutboxHandler, TimerOutboxHandler>();
         services.AddSingleton<IOutboxHandler, NotifyOutboxHandler>();
         services.AddSingleton<IOutboxHandler, HandOffOutboxHandler>();

@@ -18,7 +18,10 @@ public static class StorageNames
         /// <summary>Authority matrix versions; a version is never changed once stored.</summary>
         public const string AuthorityMatrices = "AuthorityMatrices";
 
-        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices];
+        /// <summary>Other HQ settings under maker-checker, one partition per kind (<c>workflow</c>); versions and effective dates.</summary>
+        public const string HqSettings = "HqSettings";
+
+        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices, HqSettings];
     }
 
     public static class Queues

@@ -49,11 +49,12 @@ public sealed partial class WorkflowService(
     ApplicationStore store,
     MatrixStore matrices,
     TableServiceClient tables,
-    WorkflowPolicy policy,
+    Authority.WorkflowPolicySource policies,
     BusinessClock clock,
     ILogger<WorkflowService> logger)
 {
-    public WorkflowPolicy Policy => policy;
+    /// <summary>The policy in force, as last read (each command reads it first: HQ may change it, see <see cref="Authority.WorkflowPolicySource"/>).</summary>
+    public WorkflowPolicy Policy => policies.Current;
 
     public static string RequestHash(string command, string body) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{command}\n{body}")));
@@ -64,6 +65,7 @@ public sealed partial class WorkflowService(
     /// </summary>
     public async Task<CommandOutcome> OpenAsync(CreditUser actor, OpenApplication request, IdempotencyKey? key, string requestHash, CancellationToken cancellationToken)
     {
+        var policy = await policies.GetAsync(cancellationToken);
         var id = NewId();
         if (key is not null)
         {
@@ -125,6 +127,7 @@ public sealed partial class WorkflowService(
     {
         // No read of the idempotency row up front: the transaction adds it, so a repeat can never be stored
         // twice (its add fails), and only a command that fails or is refused looks for an earlier answer.
+        var policy = await policies.GetAsync(cancellationToken);
         if (await store.FindAsync(id, cancellationToken) is not { } loaded)
         {
             return new CommandOutcome(OutcomeKind.NotFound);
@@ -195,6 +198,7 @@ public sealed partial class WorkflowService(
     /// </summary>
     public async Task<string> FireTimerAsync(TimerMessage timer, CancellationToken cancellationToken)
     {
+        var policy = await policies.GetAsync(cancellationToken);
         if (await store.FindAsync(timer.ApplicationId, cancellationToken) is not { } loaded)
         {
             return $"Application {timer.ApplicationId} does not exist; timer ignored.";
@@ -226,7 +230,7 @@ public sealed partial class WorkflowService(
             : new CommandOutcome(OutcomeKind.KeyReused);
     }
 
-    public string View(LoanApplication application) => JsonSerializer.Serialize(ApplicationView.From(application, policy), ApplicationStore.Json);
+    public string View(LoanApplication application) => JsonSerializer.Serialize(ApplicationView.From(application, Policy), ApplicationStore.Json);
 
     private static string IdempotencyRow(IdempotencyKey key) => ApplicationStore.IdempotencyPrefix + key.Hash;
 
