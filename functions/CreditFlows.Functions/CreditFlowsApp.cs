@@ -122,6 +122,7 @@ public static class CreditFlowsApp
         services.AddSingleton<WorkflowService>();
         services.AddSingleton<MatrixAdmin>(); // HQ administration of the matrix and settings (Features/Authority).
         services.AddSingleton<WorkflowSettingsAdmin>();
+        services.AddHostedService<CommitteeStartupCheck>();
         services.AddSingleton<IOutboxHandler, TimerOutboxHandler>();
         services.AddSingleton<IOutboxHandler, NotifyOutboxHandler>();
         services.AddSingleton<IOutboxHandler, HandOffOutboxHandler>();
