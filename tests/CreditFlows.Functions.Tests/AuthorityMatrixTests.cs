@@ -194,6 +194,36 @@ public class AuthorityMatrixTests : AppTestBase
     }
 
     [Fact]
+    public async Task Only_the_maker_edits_a_draft_on_its_current_revision_and_a_checker_may_reject_it()
+    {
+        var draft = await Loans.ReadAsync(await _m.DraftAsync(await _m.DefaultWithAsync("Guarantee", 1_000_000m, 5_000_000m), _m.Today.AddDays(4)), HttpStatusCode.Created);
+        var id = draft["version"]!["id"]!.GetValue<string>();
+        var rules = await _m.DefaultWithAsync("Guarantee", 1_500_000m, 5_000_000m);
+
+        async Task<HttpResponseMessage> Put(HttpClient who, string revision)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/authority-matrix/drafts/{id}") { Content = Loans.Json(new JsonObject { ["rules"] = rules.DeepClone(), ["effectiveFrom"] = Matrices.Date(_m.Today.AddDays(4)) }) };
+            request.Headers.TryAddWithoutValidation("If-Match", revision);
+            return await who.SendAsync(request);
+        }
+
+        await ProblemAsync(await Put(_m.Checker, "\"1\""), HttpStatusCode.Forbidden);
+        await ProblemAsync(await Put(_m.Maker, "\"7\""), HttpStatusCode.Conflict);
+        var edited = await Put(_m.Maker, "\"1\"");
+        var body = await Loans.ReadAsync(edited, HttpStatusCode.OK);
+        Assert.Equal(2, body["version"]!["revision"]!.GetValue<int>());
+        Assert.Equal("\"2\"", edited.Headers.ETag?.Tag);
+
+        await Loans.ReadAsync(await _m.Maker.PostAsync($"/api/authority-matrix/drafts/{id}/submit", null), HttpStatusCode.OK);
+        var noReason = await _m.Checker.PostAsync($"/api/authority-matrix/drafts/{id}/reject", Loans.Json(new JsonObject()));
+        Assert.True((await ProblemAsync(noReason, HttpStatusCode.BadRequest))["errors"]!.AsObject().ContainsKey("comment"));
+        var rejected = await Loans.ReadAsync(await _m.Checker.PostAsync($"/api/authority-matrix/drafts/{id}/reject", Loans.Json(new JsonObject { ["comment"] = "Guarantee limit too high for 2027." })), HttpStatusCode.OK);
+        Assert.Equal("Rejected", rejected["version"]!["status"]!.GetValue<string>());
+        Assert.Equal("0.00–1500000.00: BranchDirector", (await Loans.ReadAsync(await _m.Maker.GetAsync($"/api/authority-matrix/diff?from=default-2026-01&to={id}"), HttpStatusCode.OK))["changes"]![0]!["after"]![0]!.GetValue<string>());
+        Assert.DoesNotContain((await Loans.ReadAsync(await _m.Maker.GetAsync("/api/authority-matrix"), HttpStatusCode.OK))["schedule"]!.AsArray(), e => e!["version"]!.GetValue<string>() == id);
+    }
+
+    [Fact]
     public async Task A_repeated_draft_with_the_same_Idempotency_Key_makes_one_draft()
     {
         async Task<HttpResponseMessage> Post()
