@@ -20,7 +20,7 @@ public sealed class Matrices
     public Matrices(TestApp app)
     {
         _app = app;
-        Today = new DateOnly(2100, 1, 1).AddDays(Random.Shared.Next(0, 290_000));
+        Today = new DateOnly(2100, 1, 1).AddDays(Random.Shared.Next(0, 2_800_000));
         Clock = new ManualTime(new DateTimeOffset(Today.ToDateTime(new TimeOnly(2, 0)), TimeSpan.Zero));
         app.WithServices(s => s.AddSingleton(new BusinessClock(Clock, TimeZoneInfo.Utc)));
     }

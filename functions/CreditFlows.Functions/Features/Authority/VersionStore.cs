@@ -24,7 +24,7 @@ public sealed class VersionStore(TableClient table, string partition, string con
 
     public async Task<StoredVersion?> FindAsync(string id, CancellationToken cancellationToken)
     {
-        if (id.StartsWith(EffectivePrefix, StringComparison.Ordinal) || id.Length > 64)
+        if (id.StartsWith(EffectivePrefix, StringComparison.Ordinal) || id.Length is 0 or > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
         {
             return null;
         }
