@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using CreditFlows.Domain.Common;
 using CreditFlows.Functions.Edges;
 using CreditFlows.Functions.Features.Applications;
+using CreditFlows.Functions.Features.Authority;
 using CreditFlows.Functions.Features.Branches;
 using CreditFlows.Functions.Features.Demo;
 using CreditFlows.Functions.Features.Health;
@@ -82,6 +83,8 @@ public static class CreditFlowsApp
         api.MapBranchEndpoints();
         api.MapApplicationEndpoints();
         api.MapMailFailureEndpoints();
+        api.MapAuthorityEndpoints();
+        api.MapHqSettingsEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -103,17 +106,29 @@ public static class CreditFlowsApp
 
         // Loan application workflow.
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.Section)
+            .PostConfigure<IHostEnvironment>((o, env) =>
+            {
+                if (env.IsDevelopment() && o.Committee.Members.Count == 0)
+                {
+                    o.Committee.Members = [.. DemoData.Committee];
+                    o.Committee.Chair ??= DemoData.CommitteeChair;
+                }
+            })
             .Validate(o => !o.Problems().Any(), "Workflow settings are invalid: see the Workflow section in README.md.")
             .ValidateOnStart();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.ToPolicy());
         services.AddOptions<StateCacheOptions>().BindConfiguration(StateCacheOptions.Section)
             .Validate(o => o.Entries >= 0 && o.IdleFor > TimeSpan.Zero, "Workflow:StateCache:Entries must be 0 or more and IdleFor positive.")
             .ValidateOnStart();
         services.AddSingleton(sp => new ApplicationStateCache(sp.GetRequiredService<IOptions<StateCacheOptions>>().Value));
+        services.AddSingleton<WorkflowPolicySource>(); // app settings + the HQ workflow settings in force (Features/Authority)
+        services.AddTransient(sp => sp.GetRequiredService<WorkflowPolicySource>().Current);
         services.AddSingleton<ApplicationStore>();
         services.AddSingleton<MatrixStore>();
         services.AddHostedService(sp => sp.GetRequiredService<MatrixStore>());
         services.AddSingleton<WorkflowService>();
+        services.AddSingleton<MatrixAdmin>(); // HQ administration of the matrix and settings (Features/Authority).
+        services.AddSingleton<WorkflowSettingsAdmin>();
+        services.AddHostedService<CommitteeStartupCheck>();
         services.AddSingleton<IOutboxHandler, TimerOutboxHandler>();
         services.AddSingleton<IOutboxHandler, NotifyOutboxHandler>();
         services.AddSingleton<IOutboxHandler, HandOffOutboxHandler>();

@@ -136,17 +136,18 @@ public class LoanApplicationTests
             new Borrower { Name = "Z", IdNumber = "11010519491231002X", Type = BorrowerType.FarmerHousehold },
             Product.FarmerHousehold, guarantee, new LoanTerms(Money.FromYuan(amount), 12, 6m), "Seeds", []), T0, Policy);
 
-    private static LoanApplication InAuthorisation(decimal amount = 1_000_000m)
+    internal static LoanApplication InAuthorisation(decimal amount = 1_000_000m, WorkflowPolicy? policy = null)
     {
+        var p = policy ?? Policy;
         var (app, _) = Open(amount);
-        app.Submit(Officer, T0, Policy);
+        app.Submit(Officer, T0, p);
         app.Investigate(Officer, new Investigation
         {
             Household = new Household { Members = 3, Labourers = 2, MainActivity = "Rice" },
             Purpose = "Seeds", Amount = Money.FromYuan(amount), TermMonths = 12, AnnualRatePercent = 6m, RepaymentSource = "Rice", AnnualIncome = Money.FromYuan(90_000m),
             ExistingDebts = [], AssociatedCustomers = [], Risk = new RiskAssessment { Rating = "Low", Summary = "ok" }, Recommendation = new Recommendation { Approve = true },
-        }, null, complete: true, T0, Policy);
-        app.ReviewInvestigation(U("rv", "B01", Role.Reviewer), ReviewOutcome.Pass, null, DefaultAuthorityMatrix.Create(), T0, Policy);
+        }, null, complete: true, T0, p);
+        app.ReviewInvestigation(U("rv", "B01", Role.Reviewer), ReviewOutcome.Pass, null, DefaultAuthorityMatrix.Create(), T0, p);
         return app;
     }
 
@@ -177,20 +178,23 @@ public class LoanApplicationTests
     [Fact]
     public void Responsibility_shares_sum_to_100_when_the_approval_share_does_not_split_evenly()
     {
-        var app = InAuthorisation(15_000_000m);
-        app.Decide(U("dir", "B01", Role.BranchDirector), DecisionOutcome.Approve, null, null, null, T0, Policy);
-        app.Decide(U("hq", "HQ", Role.HqCreditDept), DecisionOutcome.Approve, null, null, null, T0, Policy);
-        app.Decide(U("chair", "HQ", Role.CommitteeChair), DecisionOutcome.Approve, null, null, "No. 3", T0, Policy);
+        // A committee whose quorum is one member: the chair's approval alone decides, so three people approve.
+        var committee = new CommitteeRules { Members = ["cm1", "cm2", "chair"], Chair = "chair", Quorum = new Fraction(1, 3) };
+        var policy = Policy with { Committee = committee };
+        var app = InAuthorisation(15_000_000m, policy);
+        app.Decide(U("dir", "B01", Role.BranchDirector), DecisionOutcome.Approve, null, null, null, T0, policy);
+        app.Decide(U("hq", "HQ", Role.HqCreditDept), DecisionOutcome.Approve, null, null, null, T0, policy);
+        app.Vote(U("chair", "HQ", Role.CommitteeChair), Ballot.Approve, "Agreed", T0, policy);
 
         Assert.Equal(ApplicationState.Approved, app.State);
         Assert.Equal(100m, app.Responsibility.Sum(r => r.SharePercent));
         Assert.Equal([10m, 10m, 10m], app.Responsibility.Where(r => r.Duty == Duty.Approval).Select(r => r.SharePercent));
 
-        var uneven = InAuthorisation(15_000_000m);
-        var policy = Policy with { Shares = new ResponsibilityShares(40m, 20m, 20m, 20m) };
-        uneven.Decide(U("dir", "B01", Role.BranchDirector), DecisionOutcome.Approve, null, null, null, T0, policy);
-        uneven.Decide(U("hq", "HQ", Role.HqCreditDept), DecisionOutcome.Approve, null, null, null, T0, policy);
-        uneven.Decide(U("chair", "HQ", Role.CommitteeChair), DecisionOutcome.Approve, null, null, "No. 4", T0, policy);
+        var unevenPolicy = policy with { Shares = new ResponsibilityShares(40m, 20m, 20m, 20m) };
+        var uneven = InAuthorisation(15_000_000m, unevenPolicy);
+        uneven.Decide(U("dir", "B01", Role.BranchDirector), DecisionOutcome.Approve, null, null, null, T0, unevenPolicy);
+        uneven.Decide(U("hq", "HQ", Role.HqCreditDept), DecisionOutcome.Approve, null, null, null, T0, unevenPolicy);
+        uneven.Vote(U("chair", "HQ", Role.CommitteeChair), Ballot.Approve, "Agreed", T0, unevenPolicy);
         Assert.Equal([6.66m, 6.66m, 6.68m], uneven.Responsibility.Where(r => r.Duty == Duty.Approval).Select(r => r.SharePercent));
         Assert.Equal(100m, uneven.Responsibility.Sum(r => r.SharePercent));
     }

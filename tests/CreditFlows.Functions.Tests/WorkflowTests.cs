@@ -71,20 +71,25 @@ public class WorkflowTests() : AppTestBase(new TestApp())
     }
 
     [Fact]
-    public async Task A_large_loan_goes_through_the_committee_which_must_cite_its_resolution()
+    public async Task A_large_loan_goes_through_the_committee_whose_members_vote_with_their_opinions()
     {
         var id = await Loans.ToReviewAsync(amount: 15_000_000m, guarantee: "Mortgage");
         var routed = await Loans.CommandAsync(Loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Pass" });
         Assert.Equal(["BranchDirector", "HqCreditDept", "Committee"], routed["route"]!["tiers"]!.AsArray().Select(t => t!.GetValue<string>()));
 
         await Loans.CommandAsync(Loans.Director, id, "decision", Loans.Approve());
-        await Loans.CommandAsync(Loans.HqCredit, id, "decision", Loans.Approve());
-        var noMinutes = await Loans.CommandAsync(Loans.Chair, id, "decision", Loans.Approve(), HttpStatusCode.BadRequest);
-        Assert.True(noMinutes["errors"]!.AsObject().ContainsKey("resolutionRef"));
+        var atCommittee = await Loans.CommandAsync(Loans.HqCredit, id, "decision", Loans.Approve());
+        Assert.Equal(["cm-1", "cm-2", "cm-3", "chair"], atCommittee["committee"]!["members"]!.AsArray().Select(m => m!.GetValue<string>()));
 
-        var approved = await Loans.CommandAsync(Loans.Chair, id, "decision", Loans.Approve("贷审会〔2026〕第12号"));
+        // One person's decision is not the committee's: the chair's decision is refused, and votes are needed.
+        var onePen = await Loans.CommandAsync(Loans.Chair, id, "decision", Loans.Approve("贷审会〔2026〕第12号"), HttpStatusCode.Conflict);
+        Assert.Contains("/vote", onePen["detail"]!.GetValue<string>());
+
+        await Loans.CommandAsync(Loans.As("cm-1", "HQ", Role.CommitteeMember), id, "vote", new JsonObject { ["vote"] = "Approve", ["opinion"] = "还款来源充足 Repayment source is sound." });
+        await Loans.CommandAsync(Loans.As("cm-2", "HQ", Role.CommitteeMember), id, "vote", new JsonObject { ["vote"] = "Approve", ["opinion"] = "Collateral covers twice." });
+        var approved = await Loans.CommandAsync(Loans.Chair, id, "vote", new JsonObject { ["vote"] = "Approve", ["opinion"] = "同意 Agreed." });
         Assert.Equal("Approved", Loans.State(approved));
-        Assert.Equal(3, approved["decisions"]!.AsArray().Count);
+        Assert.Equal(5, approved["decisions"]!.AsArray().Count);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace CreditFlows.Domain.Applications;
 /// banking hand-off). A refused command throws <see cref="WorkflowRefusal"/> and changes nothing.
 /// The properties are public for storage; change them only through the commands.
 /// </summary>
-public sealed class LoanApplication
+public sealed partial class LoanApplication
 {
     public const string SystemActor = "system";
 
@@ -272,6 +272,11 @@ public sealed class LoanApplication
     {
         RequireState("decision", ApplicationState.Authorisation);
         var tier = TierNow!.Value;
+        if (tier == ApprovalTier.Committee)
+        {
+            throw WorkflowRefusal.WrongState("decision", State, $"At the Committee tier the loan review committee votes: POST /api/applications/{Id}/vote.");
+        }
+
         var role = RoleFor(tier);
         RequireActor(actor, role, $"decide at the {tier} tier");
         if (Investigators.Contains(actor.Id))
@@ -287,11 +292,6 @@ public sealed class LoanApplication
         if (Decisions.FirstOrDefault(d => d.UserId == actor.Id && d.Tier != tier) is { } earlier)
         {
             throw WorkflowRefusal.NotPermitted($"You decided at the {earlier.Tier} tier of this application: nobody decides at two tiers.");
-        }
-
-        if (tier == ApprovalTier.Committee && string.IsNullOrWhiteSpace(resolutionRef))
-        {
-            throw WorkflowRefusal.Invalid("resolutionRef", "the committee's decision must cite its meeting resolution (minutes number).");
         }
 
         var detail = new Dictionary<string, object?> { ["tier"] = tier.ToString(), ["tierIndex"] = CurrentTier + 1, ["tierCount"] = Route!.Tiers.Count };
@@ -521,9 +521,22 @@ public sealed class LoanApplication
                     return null;
                 }
 
+                if (kind == TimerKind.Escalation && TierNow == ApprovalTier.Committee && CommitteeDeadline(system, now, policy) is { } closed)
+                {
+                    return closed;
+                }
+
                 TimersFired.Add(key);
                 var due = awaiting.DueAt is { } d ? d.ToString("yyyy-MM-dd HH:mm 'UTC'") : "-";
-                if (kind == TimerKind.Reminder)
+                if (kind == TimerKind.Reminder && TierNow == ApprovalTier.Committee && Committee is { Outcome: null } vote)
+                {
+                    foreach (var member in vote.Members.Where(m => ConflictOf(m) is null && vote.Ballots.All(b => b.UserId != m)))
+                    {
+                        Notify("reminder", member, null, $"提醒 Reminder: committee vote on {Id} is due {due}",
+                            $"Application {Id} ({Borrower.Name}, {Terms.Amount} yuan) waits for your vote; the deadline is {due}.");
+                    }
+                }
+                else if (kind == TimerKind.Reminder)
                 {
                     Notify("reminder", awaiting.UserId, awaiting.UserId is null ? awaiting.Role : null, $"提醒 Reminder: {Id} is due {due}",
                         $"Application {Id} ({Borrower.Name}, {Terms.Amount} yuan) waits for you at {awaiting.Stage}; the deadline is {due}.", awaiting.Branch);
@@ -572,6 +585,11 @@ public sealed class LoanApplication
             return awaiting.UserId == user.Id;
         }
 
+        if (TierNow == ApprovalTier.Committee)
+        {
+            return Committee is { Outcome: null } vote && vote.Members.Contains(user.Id) && vote.Ballots.All(b => b.UserId != user.Id) && ConflictOf(user.Id) is null;
+        }
+
         if (!user.IsInRole(awaiting.Role) || Investigators.Contains(user.Id))
         {
             return false;
@@ -589,14 +607,13 @@ public sealed class LoanApplication
     {
         ApprovalTier.BranchDirector => Role.BranchDirector,
         ApprovalTier.HqCreditDept => Role.HqCreditDept,
-        _ => Role.CommitteeChair,
+        _ => Role.CommitteeMember,
     };
 
     private static Role SupervisorOf(ApprovalTier tier) => tier switch
     {
         ApprovalTier.BranchDirector => Role.HqCreditDept,
-        ApprovalTier.HqCreditDept => Role.CommitteeChair,
-        _ => Role.HqCreditDept,
+        _ => Role.CommitteeChair,
     };
 
     // ---------------------------------------------------------------- recording
@@ -629,6 +646,11 @@ public sealed class LoanApplication
             {
                 _effects.Add(new ScheduleTimer(TimerKind.Reminder, Version, now + (deadline * policy.ReminderFraction)));
                 _effects.Add(new ScheduleTimer(TimerKind.Escalation, Version, now + deadline));
+            }
+
+            if (TierNow == ApprovalTier.Committee)
+            {
+                OpenCommitteeVote(policy, now);
             }
         }
 

@@ -107,6 +107,9 @@ public enum RejectionReason
     PurposeNotPermitted = 4,
     ExcessiveConcentration = 5,
     FalseOrIncompleteInformation = 6,
+
+    /// <summary>The loan review committee did not approve (votes, veto or deadline): the closing comment says which.</summary>
+    RejectedByCommittee = 7,
     Other = 99,
 }
 

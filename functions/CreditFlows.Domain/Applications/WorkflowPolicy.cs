@@ -40,5 +40,8 @@ public sealed record WorkflowPolicy
 
     public ResponsibilityShares Shares { get; init; } = ResponsibilityShares.Default;
 
+    /// <summary>The loan review committee that votes at the Committee tier.</summary>
+    public CommitteeRules Committee { get; init; } = new();
+
     public TimeSpan? DeadlineFor(ApplicationState stage) => StageDeadlines.TryGetValue(stage, out var d) && d > TimeSpan.Zero ? d : null;
 }

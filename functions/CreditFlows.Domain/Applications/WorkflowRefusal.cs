@@ -42,6 +42,9 @@ public sealed class WorkflowRefusal : Exception
     public static WorkflowRefusal WrongState(string command, ApplicationState current) =>
         new(RefusalKind.WrongState, $"'{command}' cannot be done while the application is {current}.", new Dictionary<string, string[]>(), current);
 
+    public static WorkflowRefusal WrongState(string command, ApplicationState current, string why) =>
+        new(RefusalKind.WrongState, $"'{command}': {why}", new Dictionary<string, string[]>(), current);
+
     public static WorkflowRefusal NotPermitted(string why) =>
         new(RefusalKind.NotPermitted, why, new Dictionary<string, string[]>());
 }

@@ -21,7 +21,10 @@ public static class StorageNames
         /// <summary>Mail SendGrid would not take, kept for HQ to see (<c>GET /api/mail/failures</c>).</summary>
         public const string MailFailures = "MailFailures";
 
-        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices, MailFailures];
+        /// <summary>Other HQ settings under maker-checker, one partition per kind (<c>workflow</c>); versions and effective dates.</summary>
+        public const string HqSettings = "HqSettings";
+
+        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices, MailFailures, HqSettings];
     }
 
     public static class Queues

@@ -65,6 +65,8 @@ public static class ApplicationEndpoints
             (a, u, b, m, now, p) => a.ReviewInvestigation(u, b.Outcome ?? throw Required("outcome", typeof(ReviewOutcome)), b.Comment, m!, now, p));
         Command<DecisionRequest>(group, "decision", "Approve, reject (with a reason code) or return at the current tier.", false,
             (a, u, b, _, now, p) => a.Decide(u, b.Outcome ?? throw Required("outcome", typeof(DecisionOutcome)), b.ReasonCode, b.Comment, b.ResolutionRef, now, p));
+        Command<VoteRequest>(group, "vote", "A loan review committee member's vote at the Committee tier, with an opinion; the chair may veto an approval.", false,
+            (a, u, b, _, now, p) => a.Vote(u, b.Vote, b.Opinion, now, p));
         Command<ContractRequest>(group, "contract", "Record the signed contract (LoanOfficer or BranchDirector).", false,
             (a, u, b, _, now, p) => a.SignContract(u, b.ContractNumber, b.SignedOn, now, p));
         Command<HandOffRequest>(group, "handoff", "Hand the contracted loan to core banking for disbursement (LoanOfficer or BranchDirector).", false,
@@ -281,7 +283,7 @@ public static class ApplicationEndpoints
         {
             if (application.MayAct(user, policy) && application.Awaiting(policy) is { } awaiting)
             {
-                items.Add(new WorkItem(application.Id, application.Branch, awaiting.Stage, ActionFor(application.State), awaiting.Role,
+                items.Add(new WorkItem(application.Id, application.Branch, awaiting.Stage, application.TierNow == ApprovalTier.Committee ? "vote" : ActionFor(application.State), awaiting.Role,
                     application.Borrower.Name, application.Terms.Amount, awaiting.DueAt, awaiting.DueAt < now));
             }
         }

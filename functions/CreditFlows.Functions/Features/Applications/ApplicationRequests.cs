@@ -23,6 +23,9 @@ public sealed record ReviewRequest(ReviewOutcome? Outcome, string? Comment);
 /// <summary>Body of <c>decision</c>. Rejections need <see cref="ReasonCode"/>; the committee tier cites its <see cref="ResolutionRef"/>.</summary>
 public sealed record DecisionRequest(DecisionOutcome? Outcome, RejectionReason? ReasonCode, string? Comment, string? ResolutionRef);
 
+/// <summary>Body of <c>vote</c>: a committee member's vote (the chair may also <c>Veto</c>) with their opinion.</summary>
+public sealed record VoteRequest(Ballot? Vote, string? Opinion);
+
 public sealed record ContractRequest(string? ContractNumber, DateOnly? SignedOn);
 
 /// <summary>Body of <c>handoff</c>: indexes of collateral items whose registration is now complete.</summary>

@@ -38,13 +38,14 @@ public sealed record ApplicationView(
     InspectionRecord? FirstInspection,
     Awaiting? Awaiting,
     DateTimeOffset CreatedAt,
-    DateTimeOffset LastActionAt)
+    DateTimeOffset LastActionAt,
+    CommitteeVote? Committee)
 {
     public static ApplicationView From(LoanApplication a, WorkflowPolicy policy) => new(
         a.Id, a.Branch, a.State, a.Version, a.OfficerId, a.OfficerName, a.Borrower, a.Product, a.GuaranteeType, a.Terms.Amount,
         a.Terms.TermMonths, a.Terms.AnnualRatePercent, a.Purpose, a.RelatedEmployees, a.IsEmployeeRelated, a.Investigation,
         a.InvestigatorId, a.Round, a.Reviews, a.Route, a.MatrixVersion, a.TierNow, a.Decisions, a.RejectionReason, a.ClosingComment,
-        a.Responsibility, a.Contract, a.Disbursement, a.FirstInspectionDue, a.FirstInspection, a.Awaiting(policy), a.CreatedAt, a.LastActionAt);
+        a.Responsibility, a.Contract, a.Disbursement, a.FirstInspectionDue, a.FirstInspection, a.Awaiting(policy), a.CreatedAt, a.LastActionAt, a.Committee);
 }
 
 /// <summary>One line of an application list.</summary>

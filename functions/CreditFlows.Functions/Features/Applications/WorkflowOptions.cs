@@ -21,6 +21,9 @@ public sealed class WorkflowOptions
 
     public ResponsibilityShareOptions? ResponsibilityShares { get; set; }
 
+    /// <summary>The loan review committee (<c>Workflow__Committee__Members__0=cm-1</c>, …); see <see cref="CommitteeOptions"/>.</summary>
+    public CommitteeOptions Committee { get; set; } = new();
+
     public WorkflowPolicy ToPolicy()
     {
         var defaults = WorkflowPolicy.Default;
@@ -37,6 +40,7 @@ public sealed class WorkflowOptions
             ExpireAfterInactivity = ExpireAfterInactivity ?? defaults.ExpireAfterInactivity,
             FirstInspectionAfterDays = FirstInspectionAfterDays ?? defaults.FirstInspectionAfterDays,
             Shares = ResponsibilityShares?.ToShares() ?? defaults.Shares,
+            Committee = Committee.ToRules(),
         };
     }
 
@@ -63,6 +67,11 @@ public sealed class WorkflowOptions
             yield return "Workflow:ResponsibilityShares must be non-negative and sum to 100.";
         }
 
+        foreach (var problem in Committee.Problems())
+        {
+            yield return problem;
+        }
+
         foreach (var (stage, deadline) in policy.StageDeadlines.Where(d => d.Value < TimeSpan.Zero))
         {
             yield return $"Workflow:StageDeadlines:{stage} must not be negative.";
@@ -81,4 +90,56 @@ public sealed class ResponsibilityShareOptions
     public decimal PostLoanManagement { get; set; }
 
     public ResponsibilityShares ToShares() => new(Investigation, Review, Approval, PostLoanManagement);
+}
+
+/// <summary>
+/// Section <c>Workflow:Committee</c>: the members' user ids (the chair among them; each must also hold the
+/// <c>CommitteeMember</c> or <c>CommitteeChair</c> role), the chair, the quorum and approval share as fractions
+/// (<c>2/3</c>), and what the deadline does (<c>Reject</c> or <c>Escalate</c>). In Development, with no members set,
+/// the demo committee is used.
+/// </summary>
+public sealed class CommitteeOptions
+{
+    public List<string> Members { get; set; } = [];
+
+    public string? Chair { get; set; }
+
+    public string Quorum { get; set; } = "2/3";
+
+    public string ApprovalShare { get; set; } = "2/3";
+
+    public CommitteeDeadlineOutcome DeadlineOutcome { get; set; } = CommitteeDeadlineOutcome.Reject;
+
+    public CommitteeRules ToRules() => new()
+    {
+        Members = [.. Members.Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m.Trim()).Distinct()],
+        Chair = string.IsNullOrWhiteSpace(Chair) ? null : Chair.Trim(),
+        Quorum = Fraction.TryParse(Quorum, out var q) ? q : Fraction.TwoThirds,
+        ApprovalShare = Fraction.TryParse(ApprovalShare, out var a) ? a : Fraction.TwoThirds,
+        DeadlineOutcome = DeadlineOutcome,
+    };
+
+    public IEnumerable<string> Problems()
+    {
+        if (!Fraction.TryParse(Quorum, out _))
+        {
+            yield return "Workflow:Committee:Quorum must be a fraction such as 2/3 (more than 0, at most 1).";
+        }
+
+        if (!Fraction.TryParse(ApprovalShare, out _))
+        {
+            yield return "Workflow:Committee:ApprovalShare must be a fraction such as 2/3 (more than 0, at most 1).";
+        }
+
+        var rules = ToRules();
+        if (rules.Members.Count is > 0 and < 3)
+        {
+            yield return "Workflow:Committee:Members must name at least 3 people: a committee is collective.";
+        }
+
+        if (rules.Members.Count > 0 && (rules.Chair is null || !rules.Members.Contains(rules.Chair)))
+        {
+            yield return "Workflow:Committee:Chair must be one of Workflow:Committee:Members.";
+        }
+    }
 }

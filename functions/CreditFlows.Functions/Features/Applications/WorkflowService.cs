@@ -49,11 +49,12 @@ public sealed partial class WorkflowService(
     ApplicationStore store,
     MatrixStore matrices,
     TableServiceClient tables,
-    WorkflowPolicy policy,
+    Authority.WorkflowPolicySource policies,
     BusinessClock clock,
     ILogger<WorkflowService> logger)
 {
-    public WorkflowPolicy Policy => policy;
+    /// <summary>The policy in force, as last read (each command reads it first: HQ may change it, see <see cref="Authority.WorkflowPolicySource"/>).</summary>
+    public WorkflowPolicy Policy => policies.Current;
 
     public static string RequestHash(string command, string body) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{command}\n{body}")));
@@ -64,6 +65,7 @@ public sealed partial class WorkflowService(
     /// </summary>
     public async Task<CommandOutcome> OpenAsync(CreditUser actor, OpenApplication request, IdempotencyKey? key, string requestHash, CancellationToken cancellationToken)
     {
+        var policy = await policies.GetAsync(cancellationToken);
         var id = NewId();
         if (key is not null)
         {
@@ -128,6 +130,7 @@ public sealed partial class WorkflowService(
         bool needsMatrix,
         CancellationToken cancellationToken)
     {
+        var policy = await policies.GetAsync(cancellationToken);
         var outcome = await AttemptAsync(await store.FindForUpdateAsync(id, cancellationToken));
         return outcome ?? await AttemptAsync(await store.FindAsync(id, cancellationToken))
             ?? throw new InvalidOperationException("A command on a fresh read always has an outcome.");
@@ -219,6 +222,7 @@ public sealed partial class WorkflowService(
     /// </summary>
     public async Task<string> FireTimerAsync(TimerMessage timer, CancellationToken cancellationToken)
     {
+        var policy = await policies.GetAsync(cancellationToken);
         if (await store.FindAsync(timer.ApplicationId, cancellationToken) is not { } loaded)
         {
             return $"Application {timer.ApplicationId} does not exist; timer ignored.";
@@ -250,7 +254,7 @@ public sealed partial class WorkflowService(
             : new CommandOutcome(OutcomeKind.KeyReused);
     }
 
-    public string View(LoanApplication application) => JsonSerializer.Serialize(ApplicationView.From(application, policy), ApplicationStore.Json);
+    public string View(LoanApplication application) => JsonSerializer.Serialize(ApplicationView.From(application, Policy), ApplicationStore.Json);
 
     private static string IdempotencyRow(IdempotencyKey key) => ApplicationStore.IdempotencyPrefix + key.Hash;
 

@@ -38,6 +38,11 @@ public static class DemoData
         User("core-banking", "核心系统 (core banking service)", "HQ", Role.CoreBanking),
     ];
 
+    /// <summary>The demo loan review committee (Workflow:Committee in Development when not configured).</summary>
+    public static readonly IReadOnlyList<string> Committee = ["cm-1", "cm-2", "cm-3", "chair"];
+
+    public const string CommitteeChair = "chair";
+
     /// <summary>Demo mail goes to the local capture endpoint, never out, but the addresses still look like addresses.</summary>
     public static string EmailOf(CreditUser user) => $"{user.Id}@demo.creditflows.local";
 
