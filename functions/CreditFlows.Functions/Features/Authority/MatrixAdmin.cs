@@ -102,22 +102,7 @@ public sealed partial class MatrixAdmin(MatrixStore matrices, BranchStore branch
         var stored = await FindAsync(id, cancellationToken);
         var approved = MakerChecker.Approve(stored.Info, checker, clock.Today, clock.Now);
         var matrix = await ValidateAsync(MatrixDocuments.From(Read(stored)), id, cancellationToken);
-        try
-        {
-            await Versions.ApproveAsync(approved, JsonSerializer.Serialize(matrix, ApplicationStore.Json), stored.ETag, cancellationToken);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
-        {
-            var now = await Versions.FindAsync(id, cancellationToken);
-            if (now is not null && now.Info.Status != VersionStatus.Submitted)
-            {
-                throw SettingsRefusal.Conflict($"Version {id} was {now.Info.Status} by {now.Info.DecidedBy} meanwhile; nothing was written for yours.");
-            }
-
-            var date = approved.EffectiveFrom!.Value;
-            var taken = (await Versions.ScheduleAsync(cancellationToken)).FirstOrDefault(s => s.From == date).Version;
-            throw SettingsRefusal.Invalid("effectiveFrom", $"Version {taken} already takes effect on {date:yyyy-MM-dd}: one version per day. Nothing was activated.");
-        }
+        await Versions.ApproveOrExplainAsync(approved, JsonSerializer.Serialize(matrix, ApplicationStore.Json), stored.ETag, cancellationToken);
 
         LogVersion(logger, id, $"approved, in force from {approved.EffectiveFrom:yyyy-MM-dd}", checker.Id);
         return (await Versions.FindAsync(id, cancellationToken))!;

@@ -94,6 +94,30 @@ public sealed class VersionStore(TableClient table, string partition, string con
             new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, EffectiveRow(approved.EffectiveFrom!.Value)) { ["Version"] = approved.Id }),
         ], cancellationToken);
 
+    /// <summary>
+    /// <see cref="ApproveAsync"/>, with a race lost turned into the refusal that says why: another checker decided
+    /// the version meanwhile (409), or another version already takes effect on that date (400, nothing activated).
+    /// </summary>
+    public async Task ApproveOrExplainAsync(SettingsVersion approved, string content, ETag etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ApproveAsync(approved, content, etag, cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+        {
+            var now = await FindAsync(approved.Id, cancellationToken);
+            if (now is not null && now.Info.Status != VersionStatus.Submitted)
+            {
+                throw SettingsRefusal.Conflict($"Version {approved.Id} was {now.Info.Status} by {now.Info.DecidedBy} meanwhile; nothing was written for yours.");
+            }
+
+            var date = approved.EffectiveFrom!.Value;
+            var taken = (await ScheduleAsync(cancellationToken)).FirstOrDefault(s => s.From == date).Version;
+            throw SettingsRefusal.Invalid("effectiveFrom", $"Version {taken} already takes effect on {date:yyyy-MM-dd}: one version per day. Nothing was activated.");
+        }
+    }
+
     /// <summary>Adds an effective row unless the date has one (seeding); answers whether it was added.</summary>
     public async Task<bool> AddEffectiveIfAbsentAsync(DateOnly date, string id, CancellationToken cancellationToken)
     {

@@ -61,22 +61,7 @@ public sealed class WorkflowSettingsAdmin(WorkflowPolicySource source, BusinessC
         var approved = MakerChecker.Approve(stored.Info, checker, clock.Today, clock.Now);
         var settings = Read(stored);
         Check(settings);
-        try
-        {
-            await Versions.ApproveAsync(approved, stored.Content, stored.ETag, cancellationToken);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
-        {
-            var now = await Versions.FindAsync(id, cancellationToken);
-            if (now is not null && now.Info.Status != VersionStatus.Submitted)
-            {
-                throw SettingsRefusal.Conflict($"Version {id} was {now.Info.Status} by {now.Info.DecidedBy} meanwhile; nothing was written for yours.");
-            }
-
-            var date = approved.EffectiveFrom!.Value;
-            var taken = (await Versions.ScheduleAsync(cancellationToken)).FirstOrDefault(s => s.From == date).Version;
-            throw SettingsRefusal.Invalid("effectiveFrom", $"Version {taken} already takes effect on {date:yyyy-MM-dd}: one version per day. Nothing was activated.");
-        }
+        await Versions.ApproveOrExplainAsync(approved, stored.Content, stored.ETag, cancellationToken);
 
         source.Invalidate();
         return (await Versions.FindAsync(id, cancellationToken))!;
