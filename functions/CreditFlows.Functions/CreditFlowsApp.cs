@@ -8,6 +8,7 @@ using CreditFlows.Functions.Features.Health;
 using CreditFlows.Functions.Features.Heartbeat;
 using CreditFlows.Functions.Features.Me;
 using CreditFlows.Functions.Features.Notifications;
+using CreditFlows.Functions.Features.Npl;
 using CreditFlows.Functions.Features.Outbox;
 using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Identity;
@@ -81,6 +82,7 @@ public static class CreditFlowsApp
         api.MapMeEndpoints();
         api.MapBranchEndpoints();
         api.MapApplicationEndpoints();
+        api.MapNplEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -121,6 +123,7 @@ public static class CreditFlowsApp
         services.AddSingleton<MailSender>();
         services.AddFunction<SendNotificationFunction>(SendNotificationFunction.Name);
         services.AddHostedService<DemoSeeder>(); // Seeds only in Development, unless Demo:Seed is false.
+        services.AddNplMonitoring();
 
         return services;
     }
