@@ -76,11 +76,12 @@ public static class NplReclassificationEndpoints
         LoanCategory? rule = found is { } f ? Enum.Parse<LoanCategory>(f.Row.GetString("RuleCategory")) : null;
         LoanCategory? current = found is { } g ? Enum.Parse<LoanCategory>(g.Row.GetString("Category")) : null;
         var (existing, etag) = await store.FindAsync(b, loanId, cancellationToken);
+        var now = clock.Now;
         try
         {
-            var updated = LoanOverride.Request(existing, loanId, b, user, category, body.Reason, rule, current, clock.Now);
-            var waiting = updated.Pending is { } p && p.RequestedAt == clock.Now && p.RequestedBy == user.Id && p.Category == category;
-            var audit = NplLedgerRows.Audit(b.Value, loanId, clock.Now, "reclassification-requested", user.Id,
+            var updated = LoanOverride.Request(existing, loanId, b, user, category, body.Reason, rule, current, now);
+            var waiting = updated.Pending is { } p && p.RequestedAt == now && p.RequestedBy == user.Id;
+            var audit = NplLedgerRows.Audit(b.Value, loanId, now, "reclassification-requested", user.Id,
                 new { category, reason = body.Reason!.Trim(), status = waiting ? OverrideStatus.Pending : OverrideStatus.Effective, ruleCategory = rule, from = current });
             await store.SaveAsync(updated, existing is null ? null : etag, audit, cancellationToken);
             return Results.Ok(new { loanId, branch = b.Value, reclassification = updated, waitsForApproval = waiting });
