@@ -13,17 +13,25 @@ namespace CreditFlows.Bench;
 // (clients, default 50), --warmup W (applications before measuring, default 50: one per client, so every
 // connection the measured run uses is open already), --races R (race sub-test, default 20; 0 skips it),
 // --app-log-level L (the app's log level, default Warning), --strict (exit 2 when a target is missed).
+// `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs).
 public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
     {
-        var options = Options.Parse(args);
         var storage = Environment.GetEnvironmentVariable("CREDITFLOWS_BENCH_STORAGE");
         if (string.IsNullOrWhiteSpace(storage))
         {
             Console.Error.WriteLine("CREDITFLOWS_BENCH_STORAGE is not set: run the benchmark with scripts/bench.sh, which starts Azurite for it.");
             return 64;
         }
+
+        if (args.Length > 0 && args[0] == "npl")
+        {
+            Environment.CurrentDirectory = AppContext.BaseDirectory;
+            return await Npl.NplBenchmark.RunAsync(storage, args[1..]);
+        }
+
+        var options = Options.Parse(args);
 
         // WebApplicationFactory finds the app's content root through MvcTestingAppManifest.json in the working
         // directory, as under `dotnet test`; `dotnet run` starts in the repository root instead.

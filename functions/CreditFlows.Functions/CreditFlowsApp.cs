@@ -87,6 +87,7 @@ public static class CreditFlowsApp
         {
             app.MapDevEndpoints();
             app.MapMailCaptureEndpoints();
+            app.MapNplDevEndpoints();
         }
 
         return app;
