@@ -75,6 +75,13 @@ for (const name of Object.keys(settings).filter((n) => /^[A-Z]\w*__\w+$/.test(n)
   check(props?.has(key), `app setting ${name}: no property ${key} in an options class with Section = "${section}"`);
 }
 
+// Every %Setting% a function.json refers to must be an app setting: the host cannot index the function without it.
+for (const file of walk('functions/CreditFlows.Functions').filter((f) => f.endsWith('function.json'))) {
+  for (const [, name] of readFileSync(file, 'utf8').matchAll(/%([^%]+)%/g)) {
+    check(name in settings, `${file} refers to %${name}%, which is not an app setting`);
+  }
+}
+
 // App Service Authentication: Entra ID, 401 for the unauthenticated, /api/health open for probes.
 const auth = one('Microsoft.Web/sites/config', '/authsettingsV2').properties ?? {};
 check(auth.platform?.enabled === true, 'auth: App Service Authentication must be on');

@@ -15,17 +15,25 @@ namespace CreditFlows.Bench;
 // --app-log-level L (the app's log level, default Warning), --strict (exit 2 when a target is missed),
 // --think-ms T (each client pauses T ms after every answer, in both the workflow and the raw run; default 0, back to
 // back, which is the saturation test the targets are judged on).
+// `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs).
 public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
     {
-        var options = Options.Parse(args);
         var storage = Environment.GetEnvironmentVariable("CREDITFLOWS_BENCH_STORAGE");
         if (string.IsNullOrWhiteSpace(storage))
         {
             Console.Error.WriteLine("CREDITFLOWS_BENCH_STORAGE is not set: run the benchmark with scripts/bench.sh, which starts Azurite for it.");
             return 64;
         }
+
+        if (args.Length > 0 && args[0] == "npl")
+        {
+            Environment.CurrentDirectory = AppContext.BaseDirectory;
+            return await Npl.NplBenchmark.RunAsync(storage, args[1..]);
+        }
+
+        var options = Options.Parse(args);
 
         // WebApplicationFactory finds the app's content root through MvcTestingAppManifest.json in the working
         // directory, as under `dotnet test`; `dotnet run` starts in the repository root instead.

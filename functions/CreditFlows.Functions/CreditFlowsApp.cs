@@ -9,6 +9,7 @@ using CreditFlows.Functions.Features.Health;
 using CreditFlows.Functions.Features.Heartbeat;
 using CreditFlows.Functions.Features.Me;
 using CreditFlows.Functions.Features.Notifications;
+using CreditFlows.Functions.Features.Npl;
 using CreditFlows.Functions.Features.Outbox;
 using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Identity;
@@ -85,10 +86,12 @@ public static class CreditFlowsApp
         api.MapMailFailureEndpoints();
         api.MapAuthorityEndpoints();
         api.MapHqSettingsEndpoints();
+        api.MapNplEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
             app.MapMailCaptureEndpoints();
+            app.MapNplDevEndpoints();
         }
 
         return app;
@@ -144,6 +147,7 @@ public static class CreditFlowsApp
         services.AddSingleton<MailSender>();
         services.AddFunction<SendNotificationFunction>(SendNotificationFunction.Name);
         services.AddHostedService<DemoSeeder>(); // Seeds only in Development, unless Demo:Seed is false.
+        services.AddNplMonitoring();
 
         return services;
     }

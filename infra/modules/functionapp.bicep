@@ -94,6 +94,10 @@ var appSettings = union(
     Mail__From: app.mailFrom
     Mail__FromName: app.mailFromName
     Mail__SendGridApiKey: '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${keyVault.sendGridSecretName})'
+    // Referenced as %Setting% in function.json: the host cannot index those functions without them.
+    Npl__Schedule: '0 30 18 * * *'
+    Npl__DayQueue: 'npl-days'
+    Npl__ShardQueue: 'npl-shards'
   },
   browserLogin
     ? {

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using CreditFlows.Domain.Common;
+using CreditFlows.Domain.Identity;
+using CreditFlows.Domain.Npl;
+using Microsoft.Extensions.Options;
+
+namespace CreditFlows.Functions.Features.Npl;
+
+/// <summary>
+/// The day's summary, built by whichever shard completes the run: the shards' totals merged per branch, per
+/// officer, per responsible person and for the union; written as rows of <c>{P}Summaries</c> (partition = date)
+/// and as <c>days/{date}/summary.json</c>; then the branch and officer early warnings; then the run is marked
+/// complete. Two shards finishing together may both build it: the rows are the same and each alert goes once.
+/// </summary>
+public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, IOptions<NplOptions> options)
+{
+    public const string UnionRow = "union";
+
+    public static string BranchRow(string branch) => $"branch|{branch}";
+
+    public static string OfficerRow(string branch, string officer) => $"officer|{branch}|{officer}";
+
+    public static string PersonRow(string person) => $"person|{person}";
+
+    public async Task<string> BuildAsync(DayRun run, CancellationToken cancellationToken)
+    {
+        var branches = new SortedDictionary<string, ShardAggregate>(StringComparer.Ordinal);
+        await foreach (var item in storage.Data.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, NplStorage.AggregatePrefix(run.Date, run.RunId!), cancellationToken))
+        {
+            var content = await storage.Data.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken);
+            var shard = content.Value.Content.ToObjectFromJson<ShardAggregate>(NplRuns.Json)!;
+            if (!branches.TryGetValue(shard.Branch, out var merged))
+            {
+                branches[shard.Branch] = merged = new ShardAggregate { Branch = shard.Branch };
+            }
+
+            merged.Merge(shard);
+        }
+
+        var union = new ShardAggregate { Branch = BranchId.Headquarters.Value };
+        foreach (var branch in branches.Values)
+        {
+            union.Totals.Merge(branch.Totals);
+            foreach (var (person, fen) in branch.ResponsibleNplFen)
+            {
+                union.ResponsibleNplFen[person] = union.ResponsibleNplFen.GetValueOrDefault(person) + fen;
+            }
+        }
+
+        var day = NplStorage.Day(run.Date);
+        var rows = new List<TableEntity> { Row(day, UnionRow, null, null, union.Totals) };
+        foreach (var (id, branch) in branches)
+        {
+            rows.Add(Row(day, BranchRow(id), id, null, branch.Totals));
+            rows.AddRange(branch.Officers.Select(o => Row(day, OfficerRow(id, o.Key), id, o.Key, o.Value)));
+        }
+
+        rows.AddRange(union.ResponsibleNplFen.Select(p => new TableEntity(day, PersonRow(p.Key)) { ["Person"] = p.Key, ["ResponsibleNplFen"] = p.Value }));
+        await Parallel.ForEachAsync(rows.Where(r => NplAlerts.RowKey(r.RowKey) == r.RowKey).Chunk(100), cancellationToken,
+            async (batch, ct) => await storage.Summaries.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct));
+        await storage.Data.GetBlobClient(NplStorage.SummaryBlob(run.Date)).UploadAsync(
+            BinaryData.FromObjectAsJson(new { date = day, run.RunId, union, branches }, NplRuns.Json), overwrite: true, cancellationToken);
+
+        var thresholds = options.Value.ToThresholds();
+        var sent = 0;
+        foreach (var (id, branch) in branches)
+        {
+            var weekAgo = await FindTotalsAsync(run.Date.AddDays(-7), BranchRow(id), cancellationToken);
+            foreach (var warning in EarlyWarnings.ForBranch(run.Date, BranchId.Parse(id), branch.Totals, weekAgo, thresholds))
+            {
+                sent += await alerts.SendOnceAsync(run.Date, warning, cancellationToken) ? 1 : 0;
+            }
+        }
+
+        foreach (var warning in EarlyWarnings.ForOfficers(run.Date, union.ResponsibleNplFen, thresholds))
+        {
+            sent += await alerts.SendOnceAsync(run.Date, warning, cancellationToken) ? 1 : 0;
+        }
+
+        await runs.SaveAsync(run with { Status = RunStatus.Complete, UpdatedAt = clock.Now }, cancellationToken);
+        return $"Day complete: {union.Totals.TotalCount} loans, NPL ratio {union.Totals.NplRatio:P2}, {sent} warning(s) sent.";
+    }
+
+    public async Task<DayTotals?> FindTotalsAsync(DateOnly date, string row, CancellationToken cancellationToken)
+    {
+        var found = await storage.Summaries.GetEntityIfExistsAsync<TableEntity>(NplStorage.Day(date), row, cancellationToken: cancellationToken);
+        return found.HasValue ? JsonSerializer.Deserialize<DayTotals>(found.Value!.GetString("Totals"), NplRuns.Json) : null;
+    }
+
+    private static TableEntity Row(string day, string key, string? branch, string? officer, DayTotals totals) => new(day, key)
+    {
+        ["Branch"] = branch ?? string.Empty,
+        ["Officer"] = officer ?? string.Empty,
+        ["TotalBalanceFen"] = totals.TotalBalanceFen,
+        ["NplBalanceFen"] = totals.NplBalanceFen,
+        ["NplRatio"] = totals.NplRatio.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["OverdueBalanceFen"] = totals.OverdueBalanceFen,
+        ["Totals"] = JsonSerializer.Serialize(totals, NplRuns.Json),
+    };
+}
