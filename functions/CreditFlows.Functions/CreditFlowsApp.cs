@@ -4,6 +4,7 @@ using CreditFlows.Functions.Edges;
 using CreditFlows.Functions.Features.Applications;
 using CreditFlows.Functions.Features.Branches;
 using CreditFlows.Functions.Features.Demo;
+using CreditFlows.Functions.Features.Documents;
 using CreditFlows.Functions.Features.Health;
 using CreditFlows.Functions.Features.Heartbeat;
 using CreditFlows.Functions.Features.Me;
@@ -81,6 +82,7 @@ public static class CreditFlowsApp
         api.MapMeEndpoints();
         api.MapBranchEndpoints();
         api.MapApplicationEndpoints();
+        api.MapDocumentEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -113,6 +115,8 @@ public static class CreditFlowsApp
         services.AddSingleton<IOutboxHandler, HandOffOutboxHandler>();
         services.AddFunction<WorkflowTimerFunction>(WorkflowTimerFunction.Name);
         services.AddFunction<OutboxSweepFunction>(OutboxSweepFunction.Name);
+
+        services.AddDocuments();
 
         // Notifications.
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);

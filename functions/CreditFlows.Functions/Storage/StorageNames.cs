@@ -18,7 +18,10 @@ public static class StorageNames
         /// <summary>Authority matrix versions; a version is never changed once stored.</summary>
         public const string AuthorityMatrices = "AuthorityMatrices";
 
-        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices];
+        /// <summary>Credit files, one partition per application: the document index, version claims and the access log.</summary>
+        public const string Documents = "Documents";
+
+        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices, Documents];
     }
 
     public static class Queues
@@ -46,6 +49,9 @@ public static class StorageNames
         /// <summary>Mail the local SendGrid capture endpoint received (Development only).</summary>
         public const string MailCapture = "mail-capture";
 
-        public static readonly IReadOnlyList<string> All = [WebJobsHosts, MailCapture];
+        /// <summary>Scanned credit files: <c>{branch}/{application}/{type}/{document-id}</c>, never overwritten.</summary>
+        public const string CreditFiles = "credit-files";
+
+        public static readonly IReadOnlyList<string> All = [WebJobsHosts, MailCapture, CreditFiles];
     }
 }

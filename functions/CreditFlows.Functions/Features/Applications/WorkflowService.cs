@@ -51,6 +51,7 @@ public sealed partial class WorkflowService(
     TableServiceClient tables,
     WorkflowPolicy policy,
     BusinessClock clock,
+    Documents.DocumentChecklistGate checklist,
     ILogger<WorkflowService> logger)
 {
     public WorkflowPolicy Policy => policy;
@@ -165,6 +166,7 @@ public sealed partial class WorkflowService(
             throw;
         }
 
+        await checklist.RequireAsync(application, transition, cancellationToken); // credit file checklist: refuses, naming what is missing
         var body = View(application);
         try
         {
