@@ -26,7 +26,8 @@ public static class DocumentEndpoints
         group.MapPost("/documents", UploadAsync)
             .RequireRoles(Role.LoanOfficer, Role.BranchDirector, Role.RiskManager)
             .WithSummary("Upload a scan as the raw body: PDF, JPEG, PNG, TIFF or HEIC, judged by content. Query: type (required), collateralItem, note, fileName.")
-            .Accepts<Stream>("application/octet-stream", "application/pdf", "image/jpeg", "image/png", "image/tiff", "image/heic")
+            // */* too: any other declared type reaches the handler, which answers a 415 that says what to send.
+            .Accepts<Stream>("application/octet-stream", "application/pdf", "image/jpeg", "image/png", "image/tiff", "image/heic", "*/*")
             .Produces<DocumentRecord>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
