@@ -15,7 +15,7 @@ public sealed class BenchApp : WebApplicationFactory<global::Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public BenchApp(string storage, string appLogLevel)
+    public BenchApp(string storage, string appLogLevel, IDictionary<string, string?>? settings = null)
     {
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -28,6 +28,11 @@ public sealed class BenchApp : WebApplicationFactory<global::Program>
             ["Documents:EnforceChecklist"] = "false",
             ["Logging:LogLevel:Default"] = appLogLevel,
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
         UseKestrel(0);
     }
 

@@ -17,7 +17,6 @@ public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
     {
-        var options = Options.Parse(args);
         var storage = Environment.GetEnvironmentVariable("CREDITFLOWS_BENCH_STORAGE");
         if (string.IsNullOrWhiteSpace(storage))
         {
@@ -28,6 +27,12 @@ public static class Benchmark
         // WebApplicationFactory finds the app's content root through MvcTestingAppManifest.json in the working
         // directory, as under `dotnet test`; `dotnet run` starts in the repository root instead.
         Environment.CurrentDirectory = AppContext.BaseDirectory;
+        if (args is ["--documents", .. var documentArgs])
+        {
+            return await DocumentsBench.RunAsync(documentArgs, storage); // the credit-file upload benchmark (DocumentsBench.cs)
+        }
+
+        var options = Options.Parse(args);
         Integrity.SelfTest();
         var ports = StoragePorts(storage);
         using var meter = new RequestMeter(ports);
