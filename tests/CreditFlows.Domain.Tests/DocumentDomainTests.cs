@@ -66,6 +66,10 @@ public class DocumentContentTests
     }
 
     [Fact]
+    public void The_small_pdf_of_the_README_walk_through_is_accepted() =>
+        Assert.Equal(FileKind.Pdf, Inspect("%PDF-1.4\n1 0 obj <<>> endobj\nstartxref\n9\n%%EOF\n"u8.ToArray()).Kind);
+
+    [Fact]
     public void A_pdf_header_followed_by_garbage_is_damaged() =>
         Assert.Equal(ContentVerdict.Damaged, Inspect(DocumentSamples.PdfHeaderThenGarbage()).Verdict);
 
