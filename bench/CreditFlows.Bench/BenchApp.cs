@@ -15,7 +15,7 @@ public sealed class BenchApp : WebApplicationFactory<global::Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public BenchApp(string storage, string appLogLevel)
+    public BenchApp(string storage, string appLogLevel, IDictionary<string, string?>? settings = null)
     {
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -24,8 +24,15 @@ public sealed class BenchApp : WebApplicationFactory<global::Program>
             ["LocalRunner:HostId"] = $"b{Guid.NewGuid():N}"[..30],
             ["Demo:Seed"] = "true",
             ["Identity:DevTokenSigningKey"] = "bench-signing-key-of-at-least-32-characters",
+            // The workflow's tests and bench uploads no scans; DocumentTests turn the credit file checklist on.
+            ["Documents:EnforceChecklist"] = "false",
             ["Logging:LogLevel:Default"] = appLogLevel,
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
         UseKestrel(0);
     }
 

@@ -15,7 +15,8 @@ namespace CreditFlows.Bench;
 // --app-log-level L (the app's log level, default Warning), --strict (exit 2 when a target is missed),
 // --think-ms T (each client pauses T ms after every answer, in both the workflow and the raw run; default 0, back to
 // back, which is the saturation test the targets are judged on).
-// `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs).
+// `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `--documents` the
+// credit-file upload benchmark (DocumentsBench.cs).
 public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
@@ -33,11 +34,15 @@ public static class Benchmark
             return await Npl.NplBenchmark.RunAsync(storage, args[1..]);
         }
 
-        var options = Options.Parse(args);
-
         // WebApplicationFactory finds the app's content root through MvcTestingAppManifest.json in the working
         // directory, as under `dotnet test`; `dotnet run` starts in the repository root instead.
         Environment.CurrentDirectory = AppContext.BaseDirectory;
+        if (args is ["--documents", .. var documentArgs])
+        {
+            return await DocumentsBench.RunAsync(documentArgs, storage); // the credit-file upload benchmark (DocumentsBench.cs)
+        }
+
+        var options = Options.Parse(args);
         Integrity.SelfTest();
         var ports = StoragePorts(storage);
         using var meter = new RequestMeter(ports);

@@ -5,6 +5,7 @@ using CreditFlows.Functions.Features.Applications;
 using CreditFlows.Functions.Features.Authority;
 using CreditFlows.Functions.Features.Branches;
 using CreditFlows.Functions.Features.Demo;
+using CreditFlows.Functions.Features.Documents;
 using CreditFlows.Functions.Features.Health;
 using CreditFlows.Functions.Features.Heartbeat;
 using CreditFlows.Functions.Features.Me;
@@ -87,6 +88,7 @@ public static class CreditFlowsApp
         api.MapAuthorityEndpoints();
         api.MapHqSettingsEndpoints();
         api.MapNplEndpoints();
+        api.MapDocumentEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -137,6 +139,8 @@ public static class CreditFlowsApp
         services.AddSingleton<IOutboxHandler, HandOffOutboxHandler>();
         services.AddFunction<WorkflowTimerFunction>(WorkflowTimerFunction.Name);
         services.AddFunction<OutboxSweepFunction>(OutboxSweepFunction.Name);
+
+        services.AddDocuments();
 
         // Notifications.
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section)

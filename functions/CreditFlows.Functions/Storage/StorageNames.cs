@@ -24,7 +24,10 @@ public static class StorageNames
         /// <summary>Other HQ settings under maker-checker, one partition per kind (<c>workflow</c>); versions and effective dates.</summary>
         public const string HqSettings = "HqSettings";
 
-        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices, MailFailures, HqSettings];
+        /// <summary>Credit files, one partition per application: the document index, version claims and the access log.</summary>
+        public const string Documents = "Documents";
+
+        public static readonly IReadOnlyList<string> All = [Branches, Users, Heartbeats, Applications, Idempotency, AuthorityMatrices, MailFailures, HqSettings, Documents];
     }
 
     public static class Queues
@@ -55,6 +58,9 @@ public static class StorageNames
         /// <summary>Mail the local SendGrid capture endpoint received (Development only).</summary>
         public const string MailCapture = "mail-capture";
 
-        public static readonly IReadOnlyList<string> All = [WebJobsHosts, MailCapture];
+        /// <summary>Scanned credit files: <c>{branch}/{application}/{type}/{document-id}</c>, never overwritten.</summary>
+        public const string CreditFiles = "credit-files";
+
+        public static readonly IReadOnlyList<string> All = [WebJobsHosts, MailCapture, CreditFiles];
     }
 }

@@ -27,6 +27,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
             ["LocalRunner:HostId"] = $"t{Guid.NewGuid():N}"[..30],
             ["Demo:Seed"] = "true",
             ["Identity:DevTokenSigningKey"] = "test-signing-key-of-at-least-32-characters",
+            // The workflow's tests and bench uploads no scans; DocumentTests turn the credit file checklist on.
+            ["Documents:EnforceChecklist"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -51,6 +51,7 @@ public sealed partial class WorkflowService(
     TableServiceClient tables,
     Authority.WorkflowPolicySource policies,
     BusinessClock clock,
+    Documents.DocumentChecklistGate checklist,
     ILogger<WorkflowService> logger)
 {
     /// <summary>The policy in force, as last read (each command reads it first: HQ may change it, see <see cref="Authority.WorkflowPolicySource"/>).</summary>
@@ -169,6 +170,7 @@ public sealed partial class WorkflowService(
             try
             {
                 transition = apply(application, matrix, clock.Now);
+                await checklist.RequireAsync(application, transition, cancellationToken); // credit file checklist: refuses, naming what is missing
             }
             catch (WorkflowRefusal) when (key is not null || loaded.FromCache)
             {

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using CreditFlows.Domain.Applications;
+using CreditFlows.Domain.Documents;
+using CreditFlows.Domain.Identity;
+using CreditFlows.Tests.Samples;
+
+namespace CreditFlows.Bench;
+
+/// <summary>
+/// The documents benchmark (<c>scripts/bench.sh --documents</c>): upload throughput through the API against a raw SDK
+/// upload of the same bytes to the same Azurite, alternating in one run, and the memory a 100 MiB upload adds to the
+/// process that hosts the app. Options: --rounds N (default 8), --size-mib S (default 25, the default upload limit).
+/// </summary>
+public static class DocumentsBench
+{
+    public static async Task<int> RunAsync(string[] args, string storage)
+    {
+        var rounds = 8;
+        var sizeMiB = 25;
+        for (var n = 0; n < args.Length; n++)
+        {
+            switch (args[n])
+            {
+                case "--rounds": rounds = int.Parse(args[++n], CultureInfo.InvariantCulture); break;
+                case "--size-mib": sizeMiB = int.Parse(args[++n], CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"Unknown option {args[n]}. Options: --documents [--rounds N] [--size-mib S]"); return 64;
+            }
+        }
+
+        long size = sizeMiB * 1024L * 1024;
+        const long Big = 100L * 1024 * 1024;
+        Console.WriteLine($"CreditFlows documents benchmark: {rounds} rounds of one {sizeMiB} MiB PDF each way, then one {Big >> 20} MiB upload for memory. " +
+            $"{Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
+
+        await using var app = new BenchApp(storage, "Warning", new Dictionary<string, string?> { ["Documents:MaxUploadBytes"] = (Big * 2).ToString(CultureInfo.InvariantCulture) });
+        var address = app.Start();
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", app.TokenFor("lo-b01", "B01", Role.LoanOfficer));
+        var id = await OpenAsync(http);
+        var raw = new BlobServiceClient(storage).GetBlobContainerClient("bench-raw");
+        await raw.CreateIfNotExistsAsync();
+        var sameBlocks = new StorageTransferOptions { MaximumTransferSize = 4 * 1024 * 1024, InitialTransferSize = 4 * 1024 * 1024, MaximumConcurrency = 2 };
+
+        // Warm-up: every path once.
+        await ApiAsync(http, id, 1024 * 1024);
+        await RawAsync(raw, 1024 * 1024, null);
+        await RawAsync(raw, 1024 * 1024, sameBlocks);
+
+        var api = new List<double>();
+        var sdk = new List<double>();
+        var sdkSameBlocks = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            api.Add(await ApiAsync(http, id, size));
+            sdk.Add(await RawAsync(raw, size, null));
+            sdkSameBlocks.Add(await RawAsync(raw, size, sameBlocks));
+        }
+
+        static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+        Console.WriteLine();
+        Console.WriteLine($"| Upload of {sizeMiB} MiB ({rounds} rounds, alternating) | median MiB/s | min | max |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine($"| API: POST /api/applications/{{id}}/documents (stream → staged 4 MiB blocks, 2 in flight, SHA-256, checks, index) | {Median(api):0.0} | {api.Min():0.0} | {api.Max():0.0} |");
+        Console.WriteLine($"| Raw SDK: BlockBlobClient.UploadAsync, default transfer options | {Median(sdk):0.0} | {sdk.Min():0.0} | {sdk.Max():0.0} |");
+        Console.WriteLine($"| Raw SDK: UploadAsync with 4 MiB blocks, 2 in flight (the API's settings) | {Median(sdkSameBlocks):0.0} | {sdkSameBlocks.Min():0.0} | {sdkSameBlocks.Max():0.0} |");
+        Console.WriteLine();
+        Console.WriteLine($"API / raw SDK (default options): {Median(api) / Median(sdk):P0}; API / raw SDK (same blocks): {Median(api) / Median(sdkSameBlocks):P0} (target ≥ 80%).");
+
+        // Memory: one 100 MiB upload through the API, the heap sampled meanwhile.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
+        var process = Process.GetCurrentProcess();
+        var workingSetBefore = process.WorkingSet64;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        long peak = baseline;
+        long peakWorkingSet = workingSetBefore;
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
+                process.Refresh();
+                peakWorkingSet = Math.Max(peakWorkingSet, process.WorkingSet64);
+                await Task.Delay(5);
+            }
+        });
+        var bigRate = await ApiAsync(http, id, Big);
+        await stop.CancelAsync();
+        await sampler;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Console.WriteLine();
+        Console.WriteLine($"100 MiB upload through the API: {bigRate:0.0} MiB/s. Managed heap growth at peak {(peak - baseline) / 1048576.0:0.0} MiB " +
+            $"(target < 32 MB), allocated during the upload {allocated / 1048576.0:0.0} MiB, working set growth at peak {(peakWorkingSet - workingSetBefore) / 1048576.0:0.0} MiB.");
+        return 0;
+    }
+
+    private static async Task<string> OpenAsync(HttpClient http)
+    {
+        var first17 = "41152219800101123";
+        var body = JsonSerializer.Serialize(new
+        {
+            borrower = new { name = "张三", idNumber = first17 + ApplicationRules.ResidentIdCheckDigit(first17), type = "FarmerHousehold" },
+            product = "FarmerHousehold",
+            guaranteeType = "Mortgage",
+            amount = 500000,
+            termMonths = 24,
+            annualRatePercent = 6.5,
+            purpose = "Bench",
+        });
+        var response = await http.PostAsync("/api/applications", new StringContent(body, Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>One upload through the API; answers MiB/s. Fails the run on anything but 201.</summary>
+    private static async Task<double> ApiAsync(HttpClient http, string id, long size)
+    {
+        var content = new StreamContent(DocumentSamples.Stream(FileKind.Pdf, size), 64 * 1024);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+        var watch = Stopwatch.StartNew();
+        var response = await http.PostAsync($"/api/applications/{id}/documents?type=Other", content);
+        watch.Stop();
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"Upload answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return size / 1048576.0 / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The same bytes, straight to the same Azurite with the SDK; answers MiB/s.</summary>
+    private static async Task<double> RawAsync(BlobContainerClient container, long size, StorageTransferOptions? transfer)
+    {
+        var blob = container.GetBlobClient($"raw/{Guid.NewGuid():N}");
+        var options = new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/pdf" } };
+        if (transfer is { } t)
+        {
+            options.TransferOptions = t;
+        }
+
+        var watch = Stopwatch.StartNew();
+        await blob.UploadAsync(DocumentSamples.Stream(FileKind.Pdf, size), options);
+        watch.Stop();
+        return size / 1048576.0 / watch.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using CreditFlows.Domain.Common;
+using CreditFlows.Domain.Documents;
+using CreditFlows.Domain.Identity;
+using CreditFlows.Functions.Features.Applications;
+using Microsoft.Extensions.Options;
+
+namespace CreditFlows.Functions.Features.Documents;
+
+/// <summary>An upload as asked for: the query parameters and headers, already checked for form.</summary>
+public sealed record UploadRequest(DocumentType Type, int? CollateralItem, string? Note, string? FileName, string? DeclaredType, int? IfMatchVersion, IdempotencyKey? Key)
+{
+    /// <summary>What identifies the request for its Idempotency-Key (the content is not read again for a repeat).</summary>
+    public string Hash(long? contentLength) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        $"{Type}\n{CollateralItem}\n{Note}\n{FileName}\n{contentLength}")));
+}
+
+public enum UploadResult
+{
+    Created = 1,
+    Replayed = 2,
+    NotFound = 3,
+
+    /// <summary>If-Match named a version of the type that is no longer the latest (412).</summary>
+    StaleVersion = 4,
+
+    /// <summary>The Idempotency-Key was used before for a different upload (422).</summary>
+    KeyReused = 5,
+}
+
+public sealed record UploadOutcome(UploadResult Result, DocumentRecord? Document = null, int LatestVersion = 0);
+
+/// <summary>
+/// Uploads a scan: checks the application (branch scope, state, collateral item), streams the body into staged
+/// blocks of its final blob while judging and hashing it, commits the blob, then claims the next version of its
+/// type in the index. Whatever fails after the first block was sent, the blob is discarded, so a refused or
+/// failed upload leaves nothing behind; the index is written last, so it never names a blob that is not there.
+/// </summary>
+public sealed class DocumentUploads(ApplicationStore applications, DocumentStore store, DocumentBlobs blobs, IOptions<DocumentsOptions> options, BusinessClock clock)
+{
+    private const int MaxVersionAttempts = 20;
+
+    public async Task<UploadOutcome> UploadAsync(string applicationId, CreditUser actor, UploadRequest request, Stream body, long? contentLength, CancellationToken cancellationToken)
+    {
+        if (await applications.FindAsync(applicationId, cancellationToken) is not { } stored)
+        {
+            return new UploadOutcome(UploadResult.NotFound);
+        }
+
+        var application = stored.Application;
+        if (!actor.CanAccess(application.Branch))
+        {
+            throw new DocumentRefusal(DocumentRefusalKind.NotPermitted, "", $"Application {applicationId} belongs to branch {application.Branch}, outside your branch scope.");
+        }
+
+        DocumentRules.CheckUpload(application.State, request.Type);
+        var collateral = application.Investigation?.Collateral?.Count ?? 0;
+        if (request.CollateralItem is { } item && item >= collateral)
+        {
+            throw new DocumentRefusal(DocumentRefusalKind.Invalid, "collateralItem",
+                $"there is no collateral item {item}: the investigation lists {collateral} (numbered from 0).");
+        }
+
+        var requestHash = request.Hash(contentLength);
+        if (request.Key is { } key && await store.FindUploadAsync(applicationId, key.Hash, cancellationToken) is { } earlier)
+        {
+            return await EarlierAsync(applicationId, earlier, requestHash, cancellationToken);
+        }
+
+        var latest = await store.LatestVersionAsync(applicationId, request.Type, cancellationToken);
+        if (request.IfMatchVersion is { } expected && expected != latest)
+        {
+            return new UploadOutcome(UploadResult.StaleVersion, LatestVersion: latest);
+        }
+
+        var documentId = NewId();
+        var blobName = $"{application.Branch.Value}/{applicationId}/{request.Type}/{documentId}";
+        var blob = blobs.Blob(blobName);
+        var committed = false;
+        var kept = false;
+        try
+        {
+            var staged = await blobs.StageAsync(blob, body, request.DeclaredType, options.Value.MaxUploadBytes, options.Value, cancellationToken);
+            var fileName = FileNameFor(request.FileName, staged.Kind, request.Type, documentId);
+            var now = clock.Now;
+            await blobs.CommitAsync(blob, staged, new Dictionary<string, string>
+            {
+                ["documentid"] = documentId,
+                ["application"] = applicationId,
+                ["branch"] = application.Branch.Value,
+                ["type"] = request.Type.ToString(),
+                ["uploader"] = Uri.EscapeDataString(actor.Id),
+                ["sha256"] = staged.Sha256,
+                ["filename"] = Uri.EscapeDataString(fileName),
+                ["uploadedat"] = now.ToString("O"),
+            }, new Dictionary<string, string>
+            {
+                ["type"] = request.Type.ToString(),
+                ["branch"] = DocumentBlobs.TagValue(application.Branch.Value),
+                ["application"] = DocumentBlobs.TagValue(applicationId),
+                ["uploader"] = DocumentBlobs.TagValue(actor.Id),
+                ["sha256"] = staged.Sha256,
+            }, cancellationToken);
+            committed = true;
+
+            for (var attempt = 1; ; attempt++)
+            {
+                var record = new DocumentRecord(documentId, applicationId, application.Branch.Value, request.Type, latest + 1, request.CollateralItem,
+                    request.Note, fileName, staged.Kind, staged.Kind.ContentType(), staged.Length, staged.Sha256, blobName, actor.Id, actor.Name, now) { Latest = true };
+                try
+                {
+                    await store.AddAsync(record, request.Key is { } k ? (k.Hash, requestHash) : null, cancellationToken);
+                    kept = true;
+                    return new UploadOutcome(UploadResult.Created, record);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409 && attempt < MaxVersionAttempts)
+                {
+                    // The key's record or this version was added meanwhile: a racing repeat, or another upload of the type.
+                    if (request.Key is { } raced && await store.FindUploadAsync(applicationId, raced.Hash, cancellationToken) is { } first)
+                    {
+                        return await EarlierAsync(applicationId, first, requestHash, cancellationToken);
+                    }
+
+                    latest = await store.LatestVersionAsync(applicationId, request.Type, cancellationToken);
+                    if (request.IfMatchVersion is not null)
+                    {
+                        return new UploadOutcome(UploadResult.StaleVersion, LatestVersion: latest);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (!kept)
+            {
+                await blobs.DiscardAsync(blob, committed);
+            }
+        }
+    }
+
+    private async Task<UploadOutcome> EarlierAsync(string applicationId, StoredUpload earlier, string requestHash, CancellationToken cancellationToken)
+    {
+        if (earlier.RequestHash != requestHash)
+        {
+            return new UploadOutcome(UploadResult.KeyReused);
+        }
+
+        var found = await store.FindAsync(applicationId, earlier.DocumentId, cancellationToken);
+        return new UploadOutcome(UploadResult.Replayed, found?.Record);
+    }
+
+    /// <summary>The name downloads get: the one given (its extension must fit the content), else type and id, with the content's extension.</summary>
+    private static string FileNameFor(string? given, FileKind kind, DocumentType type, string documentId)
+    {
+        if (string.IsNullOrEmpty(given))
+        {
+            return $"{type}-{documentId}{kind.Extension()}";
+        }
+
+        var claimed = FileKinds.FromExtension(given);
+        if (claimed is { } c && c != kind)
+        {
+            throw new DocumentRefusal(DocumentRefusalKind.UnsupportedContent, "fileName",
+                $"the name says {c} but the content is {kind}: send the right file, or name it to match.");
+        }
+
+        return claimed is null ? given + kind.Extension() : given;
+    }
+
+    /// <summary>Ids read like DOC-7K3QX9AB2C.</summary>
+    private static string NewId()
+    {
+        const string alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+        return "DOC-" + string.Create(10, 0, (span, _) =>
+        {
+            for (var n = 0; n < span.Length; n++)
+            {
+                span[n] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+            }
+        });
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using CreditFlows.Functions.Storage;
+
+namespace CreditFlows.Functions.Tests.Infrastructure;
+
+/// <summary>Uploads and reads credit files over HTTP, and looks at what storage really holds.</summary>
+public sealed class Documents
+{
+    public static Dictionary<string, string?> Settings(long maxUploadBytes = 2 * 1024 * 1024) => new()
+    {
+        ["Documents:EnforceChecklist"] = "true",
+        ["Documents:MaxUploadBytes"] = maxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // Small blocks, so ordinary test files already go through several staged blocks.
+        ["Documents:BlockBytes"] = (64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public static async Task<HttpResponseMessage> UploadAsync(
+        HttpClient client, string applicationId, string? type, HttpContent content, string? query = null, string? ifMatch = null, string? idempotencyKey = null, bool chunked = false)
+    {
+        var url = $"/api/applications/{applicationId}/documents?{(type is null ? "" : $"type={type}")}{(query is null ? "" : "&" + query)}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (chunked)
+        {
+            request.Headers.TransferEncodingChunked = true;
+            content.Headers.ContentLength = null;
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    public static ByteArrayContent Content(byte[] bytes, string? contentType = "application/octet-stream")
+    {
+        var content = new ByteArrayContent(bytes);
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        return content;
+    }
+
+    /// <summary>Uploads and expects 201; answers the document as the API described it.</summary>
+    public static async Task<JsonObject> UploadOkAsync(HttpClient client, string applicationId, string type, byte[] bytes, string? query = null) =>
+        await Loans.ReadAsync(await UploadAsync(client, applicationId, type, Content(bytes), query), HttpStatusCode.Created);
+
+    public static async Task<JsonArray> ListAsync(HttpClient client, string applicationId)
+    {
+        var response = await client.GetAsync($"/api/applications/{applicationId}/documents");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray();
+    }
+
+    /// <summary>Every blob under the application's folder, committed or only staged (uncommitted blocks count as left behind).</summary>
+    public static async Task<List<BlobItem>> BlobsAsync(string branch, string applicationId)
+    {
+        var container = new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(StorageNames.Containers.CreditFiles);
+        var blobs = new List<BlobItem>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.Metadata | BlobTraits.Tags, BlobStates.Uncommitted, $"{branch}/{applicationId}/", CancellationToken.None))
+        {
+            blobs.Add(blob);
+        }
+
+        return blobs;
+    }
+
+    /// <summary>Every row of the application's partition in the Documents table.</summary>
+    public static async Task<List<TableEntity>> RowsAsync(string applicationId)
+    {
+        var table = new TableServiceClient(Azurite.ConnectionString).GetTableClient(StorageNames.Tables.Documents);
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {applicationId}")))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}
