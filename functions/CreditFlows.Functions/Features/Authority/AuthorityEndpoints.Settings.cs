@@ -47,16 +47,20 @@ public static partial class AuthorityEndpoints
             var (body, problem) = await ReadAsync<RejectRequest>(http.Request, ct);
             return problem ?? await RunSettingsAsync(http, () => admin.RejectAsync(v, http.User.ToCreditUser(), body!.Comment, ct));
         }).RequireRoles(Role.HqAdmin).WithSummary("Reject a submitted version with a comment (a different HqAdmin).");
-        return api;
+        return api.MapClassificationSettingsEndpoints();
     }
 
-    private static async Task<IResult> RunSettingsAsync(HttpContext http, Func<Task<StoredVersion>> action, int status = StatusCodes.Status200OK)
+    private static Task<IResult> RunSettingsAsync(HttpContext http, Func<Task<StoredVersion>> action, int status = StatusCodes.Status200OK) =>
+        RunVersionAsync(http, action, stored => WorkflowSettingsAdmin.View(stored), status);
+
+    /// <summary>Runs a settings action and answers the version as <paramref name="view"/> shows it (ETag = revision), or the refusal.</summary>
+    private static async Task<IResult> RunVersionAsync(HttpContext http, Func<Task<StoredVersion>> action, Func<StoredVersion, object> view, int status)
     {
         try
         {
             var stored = await action();
             http.Response.Headers.ETag = $"\"{stored.Info.Revision}\"";
-            return Results.Json(WorkflowSettingsAdmin.View(stored), ApplicationStore.Json, statusCode: status);
+            return Results.Json(view(stored), ApplicationStore.Json, statusCode: status);
         }
         catch (SettingsRefusal refusal)
         {

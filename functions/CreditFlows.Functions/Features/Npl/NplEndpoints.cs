@@ -6,7 +6,6 @@ using CreditFlows.Domain.Identity;
 using CreditFlows.Domain.Npl;
 using CreditFlows.Functions.Edges;
 using CreditFlows.Functions.Identity;
-using Microsoft.Extensions.Options;
 
 namespace CreditFlows.Functions.Features.Npl;
 
@@ -35,7 +34,7 @@ public static class NplEndpoints
     }
 
     private static async Task<IResult> ListAsync(
-        ClaimsPrincipal principal, NplStorage storage, NplRuns runs, IOptions<NplOptions> options,
+        ClaimsPrincipal principal, NplStorage storage, NplRuns runs, NplThresholdsSource thresholds,
         string? branch, string? category, string? flag, string? pageSize, string? continuation, CancellationToken cancellationToken)
     {
         var user = principal.ToCreditUser();
@@ -90,7 +89,7 @@ public static class NplEndpoints
         }
 
         var asOf = await runs.LatestCompleteAsync(cancellationToken);
-        var rules = options.Value.ToRules();
+        var rules = (await thresholds.TodayAsync(cancellationToken)).Rules;
         var items = new List<NplLoanView>();
         var pages = 0;
         await foreach (var page in storage.Ledger.QueryAsync<TableEntity>(filter, maxPerPage: size, cancellationToken: cancellationToken).AsPages(token, size))
@@ -108,7 +107,7 @@ public static class NplEndpoints
 
     private static async Task<IResult> GetAsync(
         string loanId, string? branch, ClaimsPrincipal principal, NplStorage storage, NplRuns runs, NplLedgerStore ledger, NplOverrideStore overrides,
-        IOptions<NplOptions> options, CancellationToken cancellationToken)
+        NplThresholdsSource thresholds, CancellationToken cancellationToken)
     {
         var user = principal.ToCreditUser();
         if (ResolveBranch(user, branch, out var scope) is { } problem)
@@ -122,7 +121,7 @@ public static class NplEndpoints
             return ApiProblems.NotFound($"Loan '{loanId}' is not in the NPL ledger{(scope is { } b ? $" of branch {b}" : string.Empty)}.");
         }
 
-        var view = NplLedgerStore.View(found.Row, await runs.LatestCompleteAsync(cancellationToken), options.Value.ToRules());
+        var view = NplLedgerStore.View(found.Row, await runs.LatestCompleteAsync(cancellationToken), (await thresholds.TodayAsync(cancellationToken)).Rules);
         var (manual, _) = await overrides.FindAsync(found.Branch, loanId, cancellationToken);
         var history = await ledger.HistoryAsync(found.Branch, loanId, cancellationToken);
         return Results.Ok(new { loan = view, reclassification = manual, history });

@@ -3,10 +3,9 @@ using CreditFlows.Domain.Npl;
 namespace CreditFlows.Functions.Features.Npl;
 
 /// <summary>
-/// Settings of section <c>Npl</c> (<c>Npl__SubstandardAfterDays=90</c> …), validated at start. The classification
-/// and warning thresholds belong to HQ: until the HQ settings mechanism (maker-checker, effective dates) exists
-/// they are app settings; <see cref="ToPolicy"/>, <see cref="ToRules"/> and <see cref="ToThresholds"/> are the
-/// seam it will feed instead.
+/// Settings of section <c>Npl</c> (<c>Npl__SubstandardAfterDays=90</c> …), validated at start. The classification,
+/// ledger and warning thresholds here are only the baseline (<see cref="ToNplThresholds"/>): HQ changes them through
+/// maker-checker (kind <c>classification</c>), and the job and the views read them from <see cref="NplThresholdsSource"/>.
 /// </summary>
 public sealed class NplOptions
 {
@@ -78,6 +77,8 @@ public sealed class NplOptions
 
     public WarningThresholds ToThresholds() =>
         new(OverdueRiseShare, BranchNplRatio, (long)(OfficerNplBalance * 100m), (long)(NewNplAmount * 100m));
+
+    public NplThresholds ToNplThresholds() => new(ToPolicy(), ToRules(), ToThresholds());
 
     public IEnumerable<string> Problems()
     {

@@ -8,7 +8,6 @@ using CreditFlows.Domain.Identity;
 using CreditFlows.Domain.Npl;
 using CreditFlows.Functions.Edges;
 using CreditFlows.Functions.Identity;
-using Microsoft.Extensions.Options;
 
 namespace CreditFlows.Functions.Features.Npl;
 
@@ -45,7 +44,7 @@ public static class NplPatchEndpoint
 
     private static async Task<IResult> PatchAsync(
         string loanId, string? branch, HttpContext http, NplStorage storage, NplRuns runs, NplLedgerStore ledger, BusinessClock clock,
-        IOptions<NplOptions> options, CancellationToken cancellationToken)
+        NplThresholdsSource thresholds, CancellationToken cancellationToken)
     {
         var user = http.User.ToCreditUser();
         var (patch, problem) = await ReadAsync<NplLoanPatch>(http.Request, cancellationToken);
@@ -157,7 +156,7 @@ public static class NplPatchEndpoint
         }
 
         var row = await storage.Ledger.GetEntityAsync<TableEntity>(found.Branch.Value, found.Row.RowKey, cancellationToken: cancellationToken);
-        var view = NplLedgerStore.View(row.Value, await runs.LatestCompleteAsync(cancellationToken), options.Value.ToRules());
+        var view = NplLedgerStore.View(row.Value, await runs.LatestCompleteAsync(cancellationToken), (await thresholds.TodayAsync(cancellationToken)).Rules);
         http.Response.Headers.ETag = view.ETag;
         return Results.Ok(view);
     }

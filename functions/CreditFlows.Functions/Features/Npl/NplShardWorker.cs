@@ -19,7 +19,7 @@ namespace CreditFlows.Functions.Features.Npl;
 /// </summary>
 public sealed partial class NplShardWorker(
     NplStorage storage, NplRuns runs, NplLinks links, NplOverrideStore overrides, NplAlerts alerts, NplSummaryBuilder summary,
-    BusinessClock clock, IOptions<NplOptions> options, ILogger<NplShardWorker> logger)
+    NplThresholdsSource thresholdsSource, BusinessClock clock, IOptions<NplOptions> options, ILogger<NplShardWorker> logger)
 {
     private readonly NplOptions _options = options.Value;
 
@@ -30,7 +30,8 @@ public sealed partial class NplShardWorker(
         var baseline = shard.Baseline is { } b ? await ReadBaselineAsync(b, shard, cancellationToken) : null;
         var manual = await overrides.ForBranchAsync(branch, cancellationToken);
         var linked = await links.ForBranchAsync(branch, cancellationToken);
-        var result = DailyClassification.Run(shard.Date, shard.Branch, _options.ToPolicy(), today,
+        var thresholds = await thresholdsSource.ForDateAsync(shard.Date, cancellationToken); // those in force on the extract's date
+        var result = DailyClassification.Run(shard.Date, shard.Branch, thresholds.Classification, today,
             baseline, manual.ToDictionary(m => m.Key, m => m.Value.Override, StringComparer.Ordinal),
             loan => linked.TryGetValue(loan.LoanId, out var people) ? people : LendingResponsibility.ExtractOfficer(loan.OfficerId));
 
@@ -40,10 +41,9 @@ public sealed partial class NplShardWorker(
         await storage.Data.GetBlobClient($"{NplStorage.AggregatePrefix(shard.Date, shard.RunId)}{shard.Branch}-{shard.Index}.json")
             .UploadAsync(BinaryData.FromObjectAsJson(result.Aggregate, NplRuns.Json), overwrite: true, cancellationToken);
 
-        var thresholds = _options.ToThresholds();
         foreach (var change in result.Changes)
         {
-            if (EarlyWarnings.ForNewNpl(shard.Date, branch, change, thresholds) is { } warning)
+            if (EarlyWarnings.ForNewNpl(shard.Date, branch, change, thresholds.Warnings) is { } warning)
             {
                 await alerts.SendOnceAsync(shard.Date, warning, cancellationToken);
             }

@@ -3,7 +3,6 @@ using Azure.Data.Tables;
 using CreditFlows.Domain.Common;
 using CreditFlows.Domain.Identity;
 using CreditFlows.Domain.Npl;
-using Microsoft.Extensions.Options;
 
 namespace CreditFlows.Functions.Features.Npl;
 
@@ -13,7 +12,7 @@ namespace CreditFlows.Functions.Features.Npl;
 /// and as <c>days/{date}/summary.json</c>; then the branch and officer early warnings; then the run is marked
 /// complete. Two shards finishing together may both build it: the rows are the same and each alert goes once.
 /// </summary>
-public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, IOptions<NplOptions> options)
+public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, NplThresholdsSource thresholdsSource)
 {
     public const string UnionRow = "union";
 
@@ -62,7 +61,7 @@ public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlert
         await storage.Data.GetBlobClient(NplStorage.SummaryBlob(run.Date)).UploadAsync(
             BinaryData.FromObjectAsJson(new { date = day, run.RunId, union, branches }, NplRuns.Json), overwrite: true, cancellationToken);
 
-        var thresholds = options.Value.ToThresholds();
+        var thresholds = (await thresholdsSource.ForDateAsync(run.Date, cancellationToken)).Warnings; // those in force on the day
         var sent = 0;
         foreach (var (id, branch) in branches)
         {
