@@ -10,6 +10,7 @@ using CreditFlows.Functions.Features.Heartbeat;
 using CreditFlows.Functions.Features.Me;
 using CreditFlows.Functions.Features.Notifications;
 using CreditFlows.Functions.Features.Outbox;
+using CreditFlows.Functions.Features.Reports;
 using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Identity;
 using CreditFlows.Functions.LocalRunner;
@@ -85,6 +86,7 @@ public static class CreditFlowsApp
         api.MapMailFailureEndpoints();
         api.MapAuthorityEndpoints();
         api.MapHqSettingsEndpoints();
+        api.MapReportEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -143,6 +145,7 @@ public static class CreditFlowsApp
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<MailSender>();
         services.AddFunction<SendNotificationFunction>(SendNotificationFunction.Name);
+        services.AddReports(); // The weekly NPL report (Features/Reports).
         services.AddHostedService<DemoSeeder>(); // Seeds only in Development, unless Demo:Seed is false.
 
         return services;

@@ -66,6 +66,23 @@ public sealed class WeekMovements
         }
     }
 
+    /// <summary>Adds another scope's movements (branches into the union).</summary>
+    public void Merge(WeekMovements other)
+    {
+        for (var f = 0; f < 6; f++)
+        {
+            for (var t = 0; t < 6; t++)
+            {
+                Counts[f, t] += other.Counts[f, t];
+                BalancesFen[f, t] += other.BalancesFen[f, t];
+            }
+        }
+
+        NewNpls.AddRange(other.NewNpls);
+        Cures.AddRange(other.Cures);
+        Recoveries.AddRange(other.Recoveries);
+    }
+
     /// <summary>Puts the lists in the order the report shows them: largest first, then by loan id.</summary>
     public void Sort()
     {
