@@ -12,6 +12,24 @@ ensure_node_modules() {
   fi
 }
 
+# The weekly report's chart needs a font with Chinese glyphs (see ARCHITECTURE.md, Weekly NPL report). Installs
+# Debian's fonts-wqy-microhei when no such font is present and apt-get can run (root); otherwise only warns.
+ensure_cjk_font() {
+  [ -n "${Reports__ChartFontFile:-}" ] && return 0
+  local font
+  for font in /usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc; do
+    [ -f "$font" ] && return 0
+  done
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing a CJK font for the report charts (apt-get install fonts-wqy-microhei)..."
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1; }; } \
+      || echo "Could not install fonts-wqy-microhei: chart labels in Chinese will render as boxes." >&2
+  else
+    echo "No CJK font found: install fonts-wqy-microhei or set Reports__ChartFontFile, or Chinese chart labels render as boxes." >&2
+  fi
+}
+
 # Prints N free TCP ports on loopback.
 free_ports() {
   node -e '

@@ -7,6 +7,7 @@ source scripts/lib.sh
 root=$(pwd)
 
 ensure_node_modules
+ensure_cjk_font
 
 if [ ! -f local.settings.json ]; then
   key=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 ensure_node_modules
+ensure_cjk_font
 start_memory_azurite
 export CREDITFLOWS_TEST_STORAGE=$azurite_storage
 dotnet test CreditFlows.sln "$@"

@@ -12,6 +12,7 @@ using CreditFlows.Functions.Features.Me;
 using CreditFlows.Functions.Features.Notifications;
 using CreditFlows.Functions.Features.Npl;
 using CreditFlows.Functions.Features.Outbox;
+using CreditFlows.Functions.Features.Reports;
 using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Identity;
 using CreditFlows.Functions.LocalRunner;
@@ -89,6 +90,7 @@ public static class CreditFlowsApp
         api.MapHqSettingsEndpoints();
         api.MapNplEndpoints();
         api.MapDocumentEndpoints();
+        api.MapReportEndpoints();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -150,6 +152,7 @@ public static class CreditFlowsApp
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<MailSender>();
         services.AddFunction<SendNotificationFunction>(SendNotificationFunction.Name);
+        services.AddReports(); // The weekly NPL report (Features/Reports).
         services.AddHostedService<DemoSeeder>(); // Seeds only in Development, unless Demo:Seed is false.
         services.AddNplMonitoring();
 

@@ -1,0 +1,34 @@
+using CreditFlows.Domain.Npl;
+using CreditFlows.Domain.Reports;
+
+namespace CreditFlows.Functions.Features.Reports;
+
+/// <summary>
+/// What the weekly report reads of the daily NPL job's output (issue 6). <see cref="TableNplHistory"/> reads it from
+/// the job's storage; the benchmark feeds it from the synthetic generator. A branch of null is the union.
+/// </summary>
+public interface INplHistory
+{
+    /// <summary>The latest monitored day (a complete day summary) in [from, to], if any.</summary>
+    Task<DateOnly?> LatestDayAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
+    /// <summary>The earliest monitored day in [from, to], if any.</summary>
+    Task<DateOnly?> FirstDayAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
+    Task<DayTotals?> TotalsAsync(DateOnly date, string? branch, CancellationToken cancellationToken);
+
+    /// <summary>Every branch's totals on a day.</summary>
+    Task<IReadOnlyDictionary<string, DayTotals>> BranchTotalsAsync(DateOnly date, CancellationToken cancellationToken);
+
+    /// <summary>The branches with a loan snapshot on a day.</summary>
+    Task<IReadOnlyList<string>> SnapshotBranchesAsync(DateOnly date, CancellationToken cancellationToken);
+
+    /// <summary>A branch's end-of-day loan snapshot (all its shards).</summary>
+    IAsyncEnumerable<LoanSnapshot> SnapshotAsync(DateOnly date, string branch, CancellationToken cancellationToken);
+
+    /// <summary>The NPL ledger's loans of the scope as they stand (NPL, cured and gone).</summary>
+    IAsyncEnumerable<LedgerLine> LedgerAsync(string? branch, CancellationToken cancellationToken);
+
+    /// <summary>The early warnings sent on days in [from, to] that concern the scope.</summary>
+    Task<IReadOnlyList<WarningLine>> WarningsAsync(DateOnly from, DateOnly to, string? branch, CancellationToken cancellationToken);
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+using CreditFlows.Domain.Reports;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace CreditFlows.Functions.Features.Reports;
+
+/// <summary>
+/// The scope's NPL ledger (不良贷款台账) attached to the report: loans in NPL on the report's day, then those cured
+/// or gone, largest first. .xlsx with the Open XML SDK (as the authority matrix: numbers as numbers, text inline)
+/// and .csv (UTF-8 with BOM, so Excel/WPS read the Chinese names).
+/// </summary>
+public static class LedgerFiles
+{
+    public const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    public const string CsvType = "text/csv; charset=utf-8";
+    public const string SheetName = "NPL ledger";
+
+    public static readonly string[] Headers =
+    [
+        "Branch", "LoanId", "BorrowerId", "BorrowerName", "Officer", "Product", "Guarantee", "Category", "InNpl", "Balance", "OverdueAmount",
+        "OverdueSince", "FirstNplOn", "CuredOn", "LeftBook", "LendingResponsible", "CollectionOfficer", "Recoverability", "LastInspectionOn", "Litigation",
+    ];
+
+    private static readonly int[] Numeric = [9, 10];
+
+    public static IEnumerable<string?[]> Rows(IEnumerable<LedgerLine> ledger) =>
+        ledger.OrderByDescending(l => l.InNpl).ThenByDescending(l => l.BalanceFen).ThenBy(l => l.LoanId, StringComparer.Ordinal).Select(l => new[]
+        {
+            l.Branch, l.LoanId, l.BorrowerId, l.BorrowerName, l.OfficerId, l.Product, l.GuaranteeType, l.Category.ToString(), l.InNpl ? "yes" : "no",
+            Money(l.BalanceFen), Money(l.OverdueAmountFen), Date(l.OverdueSince), Date(l.FirstNplOn), Date(l.CuredOn), l.LeftBook ? "yes" : "no",
+            string.Join("; ", l.Responsible.Select(p => $"{p.Name} ({p.UserId}) {p.Duty} {p.SharePercent.ToString("0.##", CultureInfo.InvariantCulture)}%")),
+            l.CollectionOfficerId, l.Recoverability?.ToString(), Date(l.LastInspectionOn), l.Litigation.ToString(),
+        });
+
+    public static byte[] Xlsx(string title, IEnumerable<LedgerLine> ledger)
+    {
+        using var stream = new MemoryStream();
+        using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            workbook.Workbook = new Workbook(new Sheets());
+            var part = workbook.AddNewPart<WorksheetPart>();
+            using (var writer = OpenXmlWriter.Create(part))
+            {
+                writer.WriteStartElement(new Worksheet());
+                writer.WriteStartElement(new SheetData());
+                var number = 0u;
+                foreach (var values in new[] { new string?[] { title }, Headers }.Concat(Rows(ledger)))
+                {
+                    number++;
+                    writer.WriteStartElement(new Row { RowIndex = number });
+                    for (var c = 0; c < values.Length; c++)
+                    {
+                        if (values[c] is not { Length: > 0 } value)
+                        {
+                            continue;
+                        }
+
+                        writer.WriteElement(number > 2 && Numeric.Contains(c)
+                            ? new Cell { CellReference = $"{Letter(c)}{number}", DataType = CellValues.Number, CellValue = new CellValue(value) }
+                            : new Cell { CellReference = $"{Letter(c)}{number}", DataType = CellValues.InlineString, InlineString = new InlineString(new Text(value)) });
+                    }
+
+                    writer.WriteEndElement();
+                }
+
+                writer.WriteEndElement();
+                writer.WriteEndElement();
+            }
+
+            workbook.Workbook.Sheets!.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = 1, Name = SheetName });
+            workbook.Workbook.Save();
+        }
+
+        return stream.ToArray();
+    }
+
+    public static byte[] Csv(IEnumerable<LedgerLine> ledger)
+    {
+        var text = new StringBuilder();
+        foreach (var row in new[] { Headers }.Concat(Rows(ledger)))
+        {
+            text.AppendJoin(',', row.Select(Quote)).Append("\r\n");
+        }
+
+        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
+    }
+
+    /// <summary>RFC 4180 quoting; a cell starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula.</summary>
+    private static string Quote(string? value)
+    {
+        var text = value ?? string.Empty;
+        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' && !decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out _))
+        {
+            text = "'" + text;
+        }
+
+        return text.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+    }
+
+    private static string Money(long fen) => (fen / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Letter(int column) => column < 26 ? ((char)('A' + column)).ToString() : $"{(char)('A' + column / 26 - 1)}{(char)('A' + column % 26)}";
+}

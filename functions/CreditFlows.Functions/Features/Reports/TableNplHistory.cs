@@ -1,0 +1,190 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using CreditFlows.Domain.Npl;
+using CreditFlows.Domain.Reports;
+using Microsoft.Extensions.Options;
+
+namespace CreditFlows.Functions.Features.Reports;
+
+/// <summary>
+/// <see cref="INplHistory"/> over the storage the daily NPL job (Features/Npl) writes, named by the same <c>Npl</c> settings
+/// (<c>Npl:TablePrefix</c> <c>{P}</c>, <c>Npl:DataContainer</c>) and read by layout, so the report needs none of the job's classes:
+/// <list type="bullet">
+/// <item><c>{P}Summaries</c>: partition = day (yyyy-MM-dd); rows <c>union</c> and <c>branch|{B}</c>, column <c>Totals</c> = DayTotals JSON (web casing, enums as strings).</item>
+/// <item><c>{P}Ledger</c>: partition = branch; rows <c>l|{loanId}</c> with the job's and the RiskManager's columns.</item>
+/// <item><c>{P}Alerts</c>: partition = day, row = cause; columns <c>Cause</c>, <c>Subject</c>, <c>Recipients</c> (<c>Role@Branch,…</c>), <c>Sent</c>.</item>
+/// <item>Container <c>npl</c>: <c>days/{day}/snapshots/{B}/{i}-of-{n}.bin.gz</c>, gzip of <see cref="LoanCodec"/> snapshots.</item>
+/// </list>
+/// </summary>
+public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient blobs, IOptions<Npl.NplOptions> options) : INplHistory
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    private readonly TableClient _summaries = tables.GetTableClient(options.Value.TablePrefix + "Summaries");
+    private readonly TableClient _ledger = tables.GetTableClient(options.Value.TablePrefix + "Ledger");
+    private readonly TableClient _alerts = tables.GetTableClient(options.Value.TablePrefix + "Alerts");
+    private readonly BlobContainerClient _data = blobs.GetBlobContainerClient(options.Value.DataContainer);
+
+    public static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    public async Task<DateOnly?> LatestDayAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        (await DaysAsync(from, to, cancellationToken)).LastOrDefault() is { } d && d != default ? d : null;
+
+    public async Task<DateOnly?> FirstDayAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        (await DaysAsync(from, to, cancellationToken)).FirstOrDefault() is { } d && d != default ? d : null;
+
+    public async Task<DayTotals?> TotalsAsync(DateOnly date, string? branch, CancellationToken cancellationToken)
+    {
+        var row = await Missing(() => _summaries.GetEntityIfExistsAsync<TableEntity>(Day(date), branch is null ? "union" : $"branch|{branch}", ["Totals"], cancellationToken));
+        return row is { HasValue: true } ? JsonSerializer.Deserialize<DayTotals>(row.Value!.GetString("Totals"), Json) : null;
+    }
+
+    public async Task<IReadOnlyDictionary<string, DayTotals>> BranchTotalsAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        var result = new SortedDictionary<string, DayTotals>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Day(date)} and RowKey ge {"branch|"} and RowKey lt {"branch}"}");
+        await foreach (var row in Query(_summaries, filter, ["RowKey", "Totals"], cancellationToken))
+        {
+            result[row.RowKey["branch|".Length..]] = JsonSerializer.Deserialize<DayTotals>(row.GetString("Totals"), Json)!;
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<string>> SnapshotBranchesAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        var branches = new List<string>();
+        if (!await _data.ExistsAsync(cancellationToken))
+        {
+            return branches;
+        }
+
+        var prefix = $"days/{Day(date)}/snapshots/";
+        await foreach (var item in _data.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", prefix, cancellationToken))
+        {
+            if (item.IsPrefix)
+            {
+                branches.Add(item.Prefix[prefix.Length..].TrimEnd('/'));
+            }
+        }
+
+        return branches;
+    }
+
+    public async IAsyncEnumerable<LoanSnapshot> SnapshotAsync(DateOnly date, string branch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in _data.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"days/{Day(date)}/snapshots/{branch}/", cancellationToken))
+        {
+            await using var stream = await _data.GetBlobClient(item.Name).OpenReadAsync(cancellationToken: cancellationToken);
+            await using var gzip = new GZipStream(stream, CompressionMode.Decompress);
+            using var buffer = new MemoryStream();
+            await gzip.CopyToAsync(buffer, cancellationToken);
+            buffer.Position = 0;
+            foreach (var loan in LoanCodec.ReadSnapshots(buffer))
+            {
+                yield return loan;
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<LedgerLine> LedgerAsync(string? branch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = branch is null
+            ? TableClient.CreateQueryFilter($"RowKey ge {"l|"} and RowKey lt {"l}"}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {branch} and RowKey ge {"l|"} and RowKey lt {"l}"}");
+        await foreach (var row in Query(_ledger, filter, null, cancellationToken))
+        {
+            yield return Line(row);
+        }
+    }
+
+    public async Task<IReadOnlyList<WarningLine>> WarningsAsync(DateOnly from, DateOnly to, string? branch, CancellationToken cancellationToken)
+    {
+        var lines = new List<WarningLine>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(from)} and PartitionKey le {Day(to)}");
+        await foreach (var row in Query(_alerts, filter, null, cancellationToken))
+        {
+            var to_ = (row.GetString("Recipients") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
+            if (row.GetBoolean("Sent") == false || (branch is not null && !to_.Any(r => r.EndsWith("@" + branch, StringComparison.Ordinal))))
+            {
+                continue;
+            }
+
+            lines.Add(new WarningLine(DateOnly.ParseExact(row.PartitionKey, "yyyy-MM-dd"), row.GetString("Cause") ?? row.RowKey, row.GetString("Subject") ?? string.Empty));
+        }
+
+        return lines;
+    }
+
+    /// <summary>A ledger row (the job's columns and the ones a RiskManager sets) as the report reads it.</summary>
+    public static LedgerLine Line(TableEntity row)
+    {
+        var people = row.GetString("LendingResponsible") is { Length: > 0 } json ? JsonSerializer.Deserialize<List<ResponsibleShare>>(json, Json)! : [];
+        return new LedgerLine(
+            row.GetString("LoanId") ?? row.RowKey[2..], row.PartitionKey, row.GetString("OfficerId") ?? string.Empty, row.GetString("BorrowerId") ?? string.Empty,
+            row.GetString("BorrowerName") ?? string.Empty, row.GetString("Product") ?? string.Empty, row.GetString("GuaranteeType") ?? string.Empty,
+            row.GetInt64("BalanceFen") ?? 0, row.GetInt64("OverdueAmountFen") ?? 0,
+            LoanCategories.TryParse(row.GetString("Category"), out var c) ? c : LoanCategory.Normal, row.GetBoolean("InNpl") ?? false,
+            Date(row, "OverdueSince"), Date(row, "FirstNplOn"), Date(row, "CuredOn"), row.GetBoolean("LeftBook") ?? false, people,
+            row.GetString("CollectionOfficerId") is { Length: > 0 } officer ? officer : null,
+            Enum.TryParse<Recoverability>(row.GetString("Recoverability"), out var r) ? r : null, Date(row, "LastInspectionOn"),
+            Enum.TryParse<LitigationStatus>(row.GetString("Litigation"), out var l) ? l : LitigationStatus.None);
+    }
+
+    private static DateOnly? Date(TableEntity row, string column) =>
+        DateOnly.TryParseExact(row.GetString(column), "yyyy-MM-dd", out var d) ? d : null;
+
+    private async Task<List<DateOnly>> DaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var days = new List<DateOnly>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(from)} and PartitionKey le {Day(to)} and RowKey eq {"union"}");
+        await foreach (var row in Query(_summaries, filter, ["PartitionKey"], cancellationToken))
+        {
+            days.Add(DateOnly.ParseExact(row.PartitionKey, "yyyy-MM-dd"));
+        }
+
+        days.Sort();
+        return days;
+    }
+
+    /// <summary>A table the job has not created yet reads as empty: no data, not a failure.</summary>
+    private static async IAsyncEnumerable<TableEntity> Query(TableClient table, string filter, IEnumerable<string>? select, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = table.QueryAsync<TableEntity>(filter, select: select, cancellationToken: cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await pages.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+            {
+                yield break;
+            }
+
+            foreach (var row in pages.Current.Values)
+            {
+                yield return row;
+            }
+        }
+    }
+
+    private static async Task<T?> Missing<T>(Func<Task<T>> read) where T : class
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+}
