@@ -18,6 +18,17 @@ fi
 out=${1:-artifacts/app}
 rm -rf "$out"
 dotnet publish functions/CreditFlows.Functions -c Release -r linux-x64 --self-contained -o "$out" --nologo -v quiet
+# The weekly report's charts need a font with Chinese glyphs, and the function app's image has none: ship the
+# one the scripts install (WenQuanYi Micro Hei, Apache-2.0 or GPL-3 with font exception) in fonts/, where
+# ChartFont looks beside the executable, unless Reports__ChartFontFile names one already.
+cjk=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+if [[ -f "$cjk" ]]; then
+  mkdir -p "$out/fonts"
+  cp "$cjk" "$out/fonts/"
+  [[ -f /usr/share/doc/fonts-wqy-microhei/copyright ]] && cp /usr/share/doc/fonts-wqy-microhei/copyright "$out/fonts/wqy-microhei.copyright"
+else
+  echo "publish: no CJK font at $cjk (apt-get install fonts-wqy-microhei): Chinese chart labels will be boxes unless Reports__ChartFontFile is set" >&2
+fi
 echo "Function app folder ready: $out"
 if $zip; then
   command -v zip >/dev/null || { echo "publish: --zip needs the zip command" >&2; exit 1; }

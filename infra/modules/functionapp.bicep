@@ -98,6 +98,7 @@ var appSettings = union(
     Npl__Schedule: '0 30 18 * * *'
     Npl__DayQueue: 'npl-days'
     Npl__ShardQueue: 'npl-shards'
+    Reports__Schedule: '0 0 0 * * 1'
   },
   browserLogin
     ? {
