@@ -151,6 +151,7 @@ public static class CreditFlowsApp
         services.AddHttpClient(nameof(MailSender));
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<MailSender>();
+        services.AddSingleton<MailClaims>();
         services.AddFunction<SendNotificationFunction>(SendNotificationFunction.Name);
         services.AddReports(); // The weekly NPL report (Features/Reports).
         services.AddHostedService<DemoSeeder>(); // Seeds only in Development, unless Demo:Seed is false.

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using CreditFlows.Domain.Identity;
 using CreditFlows.Functions.Features.Applications;
@@ -137,6 +138,50 @@ public sealed class MailDeliveryTests : AppTestBase
         Assert.Contains($"data:image/png;base64,{Convert.ToBase64String(png)}", html);
     }
 
+    [Fact]
+    public async Task Two_copies_delivered_at_once_send_one_mail_and_the_second_looks_again_later()
+    {
+        var message = Message();
+        var gate = _sendGrid.Hold(message.Subject);
+
+        var first = InvokeAsync(message); // held inside the SendGrid call
+        await WaitUntilAsync(() => _sendGrid.Calls(message.Subject) == 1);
+        var second = await InvokeAsync(message);
+        Assert.Contains(second, l => l.Contains("being sent by another delivery", StringComparison.Ordinal));
+
+        gate.SetResult();
+        Assert.Contains(await first, l => l.Contains("sent to 1 recipient", StringComparison.Ordinal));
+        Assert.Contains(await InvokeAsync(message), l => l.Contains("was sent before", StringComparison.Ordinal)); // the copy, when it looks again
+        Assert.Single(await CapturedAsync(message.Subject));
+        Assert.Equal(1, _sendGrid.Calls(message.Subject));
+    }
+
+    [Fact]
+    public async Task A_claim_left_by_a_delivery_that_stopped_is_taken_over_after_the_timeout()
+    {
+        var message = Message();
+        var table = App.Services.GetRequiredService<TableServiceClient>().GetTableClient("Idempotency");
+        await table.AddEntityAsync(new TableEntity(MailClaims.Partition, MailClaims.KeyOf(message.NotificationId))
+        {
+            ["NotificationId"] = message.NotificationId, ["State"] = "Sending", ["ClaimedAt"] = DateTimeOffset.UtcNow.AddMinutes(-6),
+        });
+
+        Assert.Contains(await InvokeAsync(message), l => l.Contains("sent to 1 recipient", StringComparison.Ordinal));
+        Assert.Single(await CapturedAsync(message.Subject));
+        var row = await table.GetEntityAsync<TableEntity>(MailClaims.Partition, MailClaims.KeyOf(message.NotificationId));
+        Assert.Equal("Sent", row.Value.GetString("State"));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), "timed out waiting");
+    }
+
     private static NotificationMessage Message()
     {
         var id = Guid.NewGuid().ToString("N");
@@ -174,7 +219,14 @@ public sealed class MailDeliveryTests : AppTestBase
         public void Next(string subject, HttpStatusCode status, int? retryAfterSeconds = null) =>
             _scripts.GetOrAdd(subject, _ => new()).Enqueue((status, retryAfterSeconds));
 
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new();
+
         public int Calls(string subject) => _calls.GetValueOrDefault(subject);
+
+        /// <summary>Holds the next request with this subject until the answer is set.</summary>
+        public TaskCompletionSource Hold(string subject) => _holds.GetOrAdd(subject, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        public Task HeldAsync(string subject) => _holds.TryRemove(subject, out var hold) ? hold.Task : Task.CompletedTask; // the first request only
 
         public (HttpStatusCode Status, int? RetryAfter)? Answer(string subject)
         {
@@ -189,7 +241,9 @@ public sealed class MailDeliveryTests : AppTestBase
         {
             var body = await request.Content!.ReadAsStringAsync(cancellationToken);
             var subject = JsonNode.Parse(body)?["subject"]?.GetValue<string>() ?? "";
-            if (sendGrid.Answer(subject) is not { } scripted)
+            var answer = sendGrid.Answer(subject);
+            await sendGrid.HeldAsync(subject);
+            if (answer is not { } scripted)
             {
                 return await base.SendAsync(request, cancellationToken);
             }

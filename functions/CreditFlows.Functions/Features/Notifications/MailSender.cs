@@ -37,6 +37,13 @@ public sealed class MailOptions
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How long a delivery's claim on a notification holds while it talks to SendGrid. A second copy of the
+    /// message that finds a younger claim waits this long and looks again; an older claim is taken over (its
+    /// holder stopped). Longer than any SendGrid call can take.
+    /// </summary>
+    public TimeSpan SendClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     public IEnumerable<string> Problems()
     {
         if (MaxAttempts is < 1 or > 50)
@@ -47,6 +54,11 @@ public sealed class MailOptions
         if (RetryBaseDelay <= TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay || RetryMaxDelay > TimeSpan.FromDays(6))
         {
             yield return "Mail:RetryBaseDelay must be positive and at most Mail:RetryMaxDelay, which must be at most 6 days.";
+        }
+
+        if (SendClaimTimeout < TimeSpan.FromSeconds(5) || SendClaimTimeout > TimeSpan.FromHours(1))
+        {
+            yield return "Mail:SendClaimTimeout must be 5 seconds to 1 hour.";
         }
     }
 

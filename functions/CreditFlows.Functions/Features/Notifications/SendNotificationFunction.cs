@@ -14,8 +14,8 @@ namespace CreditFlows.Functions.Features.Notifications;
 /// <summary>
 /// Queue function <c>SendNotification</c> (queue <c>notifications</c>): resolves the recipients (one person, a
 /// role's holders in a branch, or listed addresses) and sends the email. A notification already sent (table
-/// <c>Idempotency</c>, partition <c>mail</c>) is skipped; only a failure between SendGrid's answer and that record
-/// can repeat one.
+/// <c>Idempotency</c>, partition <c>mail</c>, see <see cref="MailClaims"/>) is skipped, and a copy that arrives while
+/// another delivery is sending waits and looks again; only a crash between SendGrid's answer and the record can repeat one.
 /// <para>
 /// When SendGrid answers 429 or 5xx (or not at all), the message is queued again with its attempt count, invisible
 /// for an exponentially growing delay (at least SendGrid's Retry-After); after <c>Mail:MaxAttempts</c> tries it goes
@@ -28,6 +28,7 @@ public sealed partial class SendNotificationFunction(
     UserDirectory directory,
     MailSender mail,
     TableServiceClient tables,
+    MailClaims claims,
     QueueServiceClient queues,
     IOptions<MailOptions> options,
     TimeProvider time,
@@ -43,45 +44,46 @@ public sealed partial class SendNotificationFunction(
             throw new InvalidInvocationException("A notification needs an id and a recipient (userId, role and branch, or to).");
         }
 
-        var sent = tables.GetTableClient(StorageNames.Tables.Idempotency);
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.NotificationId)))[..40];
-        if ((await sent.GetEntityIfExistsAsync<TableEntity>("mail", key, cancellationToken: cancellationToken)).HasValue)
+        var settings = options.Value;
+        var (claim, wait) = await claims.ClaimAsync(message.NotificationId, message.Kind, settings.SendClaimTimeout, cancellationToken);
+        if (claim == MailClaim.SentBefore)
         {
             return InvocationResult.Empty().Log($"Notification {message.NotificationId} was sent before.");
         }
 
-        var to = await RecipientsAsync(message, cancellationToken);
-        if (to.Count == 0)
+        if (claim == MailClaim.InProgress)
         {
-            LogNoRecipients(logger, message.NotificationId, message.UserId ?? $"{message.Role}@{message.Branch}");
+            // Another copy is with SendGrid now: look again once its claim would have run out (never lose this one).
+            await queues.GetQueueClient(StorageNames.Queues.Notifications).SendMessageAsync(
+                JsonSerializer.Serialize(message, ApplicationStore.Json), wait, TimeSpan.FromSeconds(-1), cancellationToken);
+            return InvocationResult.Empty().Log($"Notification {message.NotificationId} is being sent by another delivery; this copy looks again in {wait}.");
         }
-        else
+
+        List<(string Email, string Name)> to = [];
+        try
         {
-            try
+            to = await RecipientsAsync(message, cancellationToken);
+            if (to.Count == 0)
+            {
+                LogNoRecipients(logger, message.NotificationId, message.UserId ?? $"{message.Role}@{message.Branch}");
+            }
+            else
             {
                 await mail.SendAsync(new MailContent(to, message.Subject, message.Text, message.Html, message.Attachments), cancellationToken);
             }
-            catch (MailDeliveryException ex)
-            {
-                return await NotSentAsync(message, to, ex, cancellationToken);
-            }
+        }
+        catch (MailDeliveryException ex)
+        {
+            await claims.ReleaseAsync(message.NotificationId, CancellationToken.None);
+            return await NotSentAsync(message, to, ex, cancellationToken);
+        }
+        catch
+        {
+            await claims.ReleaseAsync(message.NotificationId, CancellationToken.None);
+            throw;
         }
 
-        try
-        {
-            await sent.AddEntityAsync(new TableEntity("mail", key)
-            {
-                ["NotificationId"] = message.NotificationId,
-                ["Kind"] = message.Kind,
-                ["Recipients"] = string.Join(",", to.Select(t => t.Email)),
-                ["SentAt"] = time.GetUtcNow(),
-            }, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            // A second delivery raced this one; both sent (the rare repeat the summary mentions).
-        }
-
+        await claims.SentAsync(message.NotificationId, to.Select(t => t.Email), cancellationToken);
         return InvocationResult.Empty().Log($"Notification {message.Kind} for {message.ApplicationId} sent to {to.Count} recipient(s).");
     }
 
