@@ -18,7 +18,7 @@ namespace CreditFlows.Functions.Features.Npl;
 /// A missing extract is reported and looked for again later the same day (a delayed message on the day queue).
 /// </summary>
 public sealed partial class NplDayPreparer(
-    NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, IOptions<NplOptions> options, ILogger<NplDayPreparer> logger)
+    NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, NplJobMeter meter, IOptions<NplOptions> options, ILogger<NplDayPreparer> logger)
 {
     private readonly NplOptions _options = options.Value;
 
@@ -45,7 +45,10 @@ public sealed partial class NplDayPreparer(
         Staged staged;
         try
         {
-            staged = await Task.Run(() => Stage(extract, day.Date, cancellationToken), cancellationToken);
+            using (meter.Time("prepare.1 read, parse, check, encode (incl. download)"))
+            {
+                staged = await Task.Run(() => Stage(extract, day.Date, cancellationToken), cancellationToken);
+            }
         }
         catch (ExtractFormatException ex)
         {
@@ -63,7 +66,13 @@ public sealed partial class NplDayPreparer(
             return await RejectAsync(day, runId, extract.Name, staged.Rows, staged.Rejected, why, cancellationToken);
         }
 
-        var shards = await UploadShardsAsync(day.Date, runId, staged, cancellationToken);
+        Dictionary<string, int> shards;
+        using (meter.Time("prepare.3 split, gzip and upload staged shards"))
+        {
+            shards = await UploadShardsAsync(day.Date, runId, staged, cancellationToken);
+        }
+
+        using var queueing = meter.Time("prepare.4 run row and shard messages");
         await runs.SaveAsync(new DayRun(day.Date, RunStatus.Running, runId, day.Attempt, extract.Name, staged.Rows, staged.Rejected,
             shards, baseline?.Date, null, clock.Now), cancellationToken);
         foreach (var (branch, count) in shards)
@@ -148,7 +157,7 @@ public sealed partial class NplDayPreparer(
     private Staged Stage(BlobClient extract, DateOnly date, CancellationToken cancellationToken)
     {
         var staged = new Staged();
-        using var stream = extract.OpenRead(new BlobOpenReadOptions(false) { BufferSize = 4 << 20 }, cancellationToken);
+        using var stream = new MeteredReadStream(extract.OpenRead(new BlobOpenReadOptions(false) { BufferSize = 4 << 20 }, cancellationToken), meter, "prepare.2 of which blob download");
         var parser = new ExtractParser(stream, date, extract.Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
         foreach (var row in parser.Read())
         {
