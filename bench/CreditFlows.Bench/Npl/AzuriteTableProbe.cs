@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 
 namespace CreditFlows.Bench.Npl;
 
-// Azurite's ceiling for the NPL job's table writes (scripts/bench.sh npl-probe [--entities 20000]): entity-group
+// Azurite's ceiling for the NPL job's table writes (scripts/bench.sh npl-probe [--entities 20000] [--in-flight 1,2,4,8,16]): entity-group
 // transactions of 100 entities spread over 24 branch partitions, at 1-16 transactions in flight, for entities as
 // wide as the ledger row (22 columns), as the history row (8) and a narrow one (3). Also single upserts. Prints
 // entities per second; the first day's table time is its entities written divided by this rate.
@@ -14,12 +14,18 @@ public static class AzuriteTableProbe
     {
         var i = Array.IndexOf(args, "--entities");
         var total = i >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 20_000;
+        var f = Array.IndexOf(args, "--in-flight");
+        var flights = (f >= 0 ? args[f + 1] : "1,2,4,8,16").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
         var tables = new TableServiceClient(storage);
         Console.WriteLine($"Azurite table probe: {total:N0} entities per case, 100 per transaction over 24 partitions, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
         await CaseAsync(tables, "warm-up", Ledger, 4, 2_000);
-        foreach (var (name, make) in new (string, Func<string, int, TableEntity>)[] { ("ledger row (22 columns)", Ledger), ("history row (8)", History), ("narrow (3)", Narrow) })
+        foreach (var (name, make) in new (string, Func<string, int, TableEntity>)[]
         {
-            foreach (var inFlight in new[] { 1, 2, 4, 8, 16 })
+            ("ledger row (22 columns)", Ledger), ("ledger + opening (23)", LedgerOpening), ("ledger lean (21)", LedgerLean),
+            ("ledger packed (5)", LedgerPacked), ("history row (8)", History), ("narrow (3)", Narrow),
+        })
+        {
+            foreach (var inFlight in flights)
             {
                 var rate = await CaseAsync(tables, name, make, inFlight, total);
                 Console.WriteLine($"  {name,-24} {inFlight,2} in flight: {rate,7:N0} entities/s");
@@ -58,6 +64,30 @@ public static class AzuriteTableProbe
         ["CuredOn"] = string.Empty, ["LeftBook"] = false, ["WrittenOn"] = "2026-11-21", ["FirstNplOn"] = "2026-11-21", ["LendingSource"] = "extract",
         ["ApplicationId"] = string.Empty, ["LendingResponsible"] = "[{\"userId\":\"lo-b01-03\",\"userName\":\"lo-b01-03\",\"duty\":\"Officer\",\"sharePercent\":100}]",
     };
+
+    private static TableEntity LedgerOpening(string partition, int k)
+    {
+        var row = Ledger(partition, k);
+        row["Opening"] = "{\"on\":\"2026-11-21\",\"to\":\"Doubtful\",\"ruleCategory\":\"Doubtful\",\"balanceFen\":12345600,\"daysOverdue\":265}";
+        return row;
+    }
+
+    private static TableEntity LedgerLean(string partition, int k)
+    {
+        var row = LedgerOpening(partition, k);
+        row.Remove("LoanId");
+        row.Remove("Branch");
+        return row;
+    }
+
+    // The same content with every column the list query does not filter on packed into one string.
+    private static TableEntity LedgerPacked(string partition, int k)
+    {
+        var full = LedgerOpening(partition, k);
+        var packed = string.Join('\u001f', full.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "InNpl" or "Category" or "WrittenOn" or "odata.etag"))
+            .Select(p => $"{p.Key}={p.Value}"));
+        return new TableEntity(partition, full.RowKey) { ["InNpl"] = true, ["Category"] = "Doubtful", ["WrittenOn"] = "2026-11-21", ["Job"] = packed };
+    }
 
     private static TableEntity History(string partition, int k) => new(partition, $"h|LN{k:D10}|2026-11-21|daily")
     {

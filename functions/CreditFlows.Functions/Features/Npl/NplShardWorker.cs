@@ -149,11 +149,14 @@ public sealed partial class NplShardWorker(
         foreach (var change in result.Changes)
         {
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, NplLedgerRows.Loan(shard.Branch, shard.Date, change)));
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, NplLedgerRows.History(shard.Branch, shard.Date, change)));
+            if (NplLedgerRows.HasHistoryRow(change))
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, NplLedgerRows.History(shard.Branch, shard.Date, change)));
+            }
         }
 
         meter.Count("table entities: ledger rows", result.Changes.Count);
-        meter.Count("table entities: ledger history rows", result.Changes.Count);
+        meter.Count("table entities: ledger history rows", actions.Count - result.Changes.Count);
         meter.Count("table transactions: ledger", (actions.Count + 99) / 100);
         await Parallel.ForEachAsync(actions.Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = _options.WriteConcurrency, CancellationToken = cancellationToken },
             async (batch, ct) => await storage.Ledger.SubmitTransactionAsync(batch, ct));
@@ -181,7 +184,8 @@ public sealed partial class NplShardWorker(
     {
         using var packed = new MemoryStream();
         await using (var zip = new GZipStream(packed, CompressionLevel.Fastest, leaveOpen: true))
-        await using (var writer = new BinaryWriter(zip, Encoding.UTF8, leaveOpen: true))
+        await using (var buffered = new BufferedStream(zip, 1 << 16)) // BinaryWriter writes field by field: one deflate call per field without it
+        await using (var writer = new BinaryWriter(buffered, Encoding.UTF8, leaveOpen: true))
         {
             LoanCodec.WriteHeader(writer, snapshot: true);
             foreach (var loan in snapshot)
