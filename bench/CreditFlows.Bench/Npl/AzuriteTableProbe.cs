@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 
 namespace CreditFlows.Bench.Npl;
 
-// Azurite's ceiling for the NPL job's table writes (scripts/bench.sh npl-probe [--entities 20000] [--in-flight 1,2,4,8,16]): entity-group
+// Azurite's ceiling for the NPL job's table writes (scripts/bench.sh npl-probe [--entities 20000] [--in-flight 1,2,4,8,16] [--rounds 1]): entity-group
 // transactions of 100 entities spread over 24 branch partitions, at 1-16 transactions in flight, for entities as
 // wide as the ledger row (22 columns), as the history row (8) and a narrow one (3). Also single upserts. Prints
 // entities per second; the first day's table time is its entities written divided by this rate.
@@ -18,17 +18,23 @@ public static class AzuriteTableProbe
         var flights = (f >= 0 ? args[f + 1] : "1,2,4,8,16").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
         var tables = new TableServiceClient(storage);
         Console.WriteLine($"Azurite table probe: {total:N0} entities per case, 100 per transaction over 24 partitions, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
+        var r = Array.IndexOf(args, "--rounds");
+        var rounds = r >= 0 ? int.Parse(args[r + 1], CultureInfo.InvariantCulture) : 1;
         await CaseAsync(tables, "warm-up", Ledger, 4, 2_000);
-        foreach (var (name, make) in new (string, Func<string, int, TableEntity>)[]
+        var cases = new (string, Func<string, int, TableEntity>)[]
         {
             ("ledger row (22 columns)", Ledger), ("ledger + opening (23)", LedgerOpening), ("ledger lean (21)", LedgerLean),
             ("ledger packed (5)", LedgerPacked), ("history row (8)", History), ("narrow (3)", Narrow),
-        })
+        };
+        for (var round = 1; round <= rounds; round++)
         {
-            foreach (var inFlight in flights)
+            foreach (var (name, make) in cases)
             {
-                var rate = await CaseAsync(tables, name, make, inFlight, total);
-                Console.WriteLine($"  {name,-24} {inFlight,2} in flight: {rate,7:N0} entities/s");
+                foreach (var inFlight in flights)
+                {
+                    var rate = await CaseAsync(tables, name, make, inFlight, total);
+                    Console.WriteLine($"  round {round}: {name,-24} {inFlight,2} in flight: {rate,7:N0} entities/s");
+                }
             }
         }
 

@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CreditFlows.Bench.Npl;
 
-// The daily NPL benchmark (scripts/bench.sh npl [--sizes 100000,1000000] [--shard-size 50000] [--workers 2] [--write-concurrency 8]).
+// The daily NPL benchmark (scripts/bench.sh npl [--sizes 100000,1000000] [--shard-size 50000] [--workers 2] [--write-concurrency 8] [--days 2]).
 // For each size: a synthetic extract (ExtractGenerator, the one the tests use) is uploaded to Azurite, then day 1
 // (no baseline: every NPL is written) and day 2 (NextDay: only changes are written) run through the app's own
 // services (the same code the functions call): prepare (download, parse, check, stage) → shards (classify, diff,
@@ -26,6 +26,7 @@ public static class NplBenchmark
         var sizes = Arg(args, "--sizes", "100000,1000000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var shardSize = int.Parse(Arg(args, "--shard-size", "50000"), CultureInfo.InvariantCulture);
         var writeConcurrency = Arg(args, "--write-concurrency", string.Empty);
+        var days = int.Parse(Arg(args, "--days", "2"), CultureInfo.InvariantCulture);
         var workers = int.Parse(Arg(args, "--workers", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         Console.WriteLine($"CreditFlows NPL daily benchmark: sizes {string.Join(", ", sizes)}, shard size {shardSize}, {workers} shard workers, " +
             $"write concurrency {(writeConcurrency.Length > 0 ? writeConcurrency : "default")}");
@@ -39,7 +40,11 @@ public static class NplBenchmark
             var options = new GeneratorOptions(size, new DateOnly(2026, 11, 21), Branches: 24, OfficersPerBranch: 12);
             var day2 = options.AsOf.AddDays(1);
             await RunDayAsync(app, size, options.AsOf, ExtractGenerator.Generate(options), workers, "day 1 (first day: every NPL written)");
-            await RunDayAsync(app, size, day2, ExtractGenerator.NextDay(ExtractGenerator.Generate(options), options, day2), workers, "day 2 (diff: changes only)");
+            if (days > 1)
+            {
+                await RunDayAsync(app, size, day2, ExtractGenerator.NextDay(ExtractGenerator.Generate(options), options, day2), workers, "day 2 (diff: changes only)");
+            }
+
             Console.WriteLine($"  peak working set so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
         }
 

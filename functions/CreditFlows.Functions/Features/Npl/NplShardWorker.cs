@@ -76,13 +76,8 @@ public sealed partial class NplShardWorker(
 
         using (meter.Time("shard.8 new-NPL alerts"))
         {
-            foreach (var change in result.Changes)
-            {
-                if (EarlyWarnings.ForNewNpl(shard.Date, branch, change, thresholds.Warnings) is { } warning)
-                {
-                    meter.Count("alerts sent (new NPL)", await alerts.SendOnceAsync(shard.Date, warning, cancellationToken) ? 1 : 0);
-                }
-            }
+            var warnings = result.Changes.Select(c => EarlyWarnings.ForNewNpl(shard.Date, branch, c, thresholds.Warnings)).OfType<EarlyWarning>().ToList();
+            meter.Count("alerts sent (new NPL)", await alerts.SendEachOnceAsync(shard.Date, warnings, cancellationToken));
         }
 
         int done;

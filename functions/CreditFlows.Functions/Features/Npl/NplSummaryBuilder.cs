@@ -63,21 +63,15 @@ public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlert
             BinaryData.FromObjectAsJson(new { date = day, run.RunId, union, branches }, NplRuns.Json), overwrite: true, cancellationToken);
 
         var thresholds = (await thresholdsSource.ForDateAsync(run.Date, cancellationToken)).Warnings; // those in force on the day
-        var sent = 0;
+        var warnings = new List<EarlyWarning>();
         foreach (var (id, branch) in branches)
         {
             var weekAgo = await FindTotalsAsync(run.Date.AddDays(-7), BranchRow(id), cancellationToken);
-            foreach (var warning in EarlyWarnings.ForBranch(run.Date, BranchId.Parse(id), branch.Totals, weekAgo, thresholds))
-            {
-                sent += await alerts.SendOnceAsync(run.Date, warning, cancellationToken) ? 1 : 0;
-            }
+            warnings.AddRange(EarlyWarnings.ForBranch(run.Date, BranchId.Parse(id), branch.Totals, weekAgo, thresholds));
         }
 
-        foreach (var warning in EarlyWarnings.ForOfficers(run.Date, union.ResponsibleNplFen, thresholds))
-        {
-            sent += await alerts.SendOnceAsync(run.Date, warning, cancellationToken) ? 1 : 0;
-        }
-
+        warnings.AddRange(EarlyWarnings.ForOfficers(run.Date, union.ResponsibleNplFen, thresholds));
+        var sent = await alerts.SendEachOnceAsync(run.Date, warnings, cancellationToken);
         meter.Count("alerts sent (branch, officer)", sent);
 
         await runs.SaveAsync(run with { Status = RunStatus.Complete, UpdatedAt = clock.Now }, cancellationToken);
