@@ -15,7 +15,8 @@ namespace CreditFlows.Bench;
 // --app-log-level L (the app's log level, default Warning), --strict (exit 2 when a target is missed),
 // --think-ms T (each client pauses T ms after every answer, in both the workflow and the raw run; default 0, back to
 // back, which is the saturation test the targets are judged on).
-// `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `--documents` the
+// `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `npl-probe` Azurite's table
+// write ceiling (Npl/AzuriteTableProbe.cs), `--documents` the
 // credit-file upload benchmark (DocumentsBench.cs).
 public static class Benchmark
 {
@@ -32,6 +33,11 @@ public static class Benchmark
         {
             Environment.CurrentDirectory = AppContext.BaseDirectory;
             return await Npl.NplBenchmark.RunAsync(storage, args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "npl-probe")
+        {
+            return await Npl.AzuriteTableProbe.RunAsync(storage, args[1..]); // Azurite's table write ceiling for the NPL job
         }
 
         // WebApplicationFactory finds the app's content root through MvcTestingAppManifest.json in the working

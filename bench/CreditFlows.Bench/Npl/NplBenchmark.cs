@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CreditFlows.Bench.Npl;
 
-// The daily NPL benchmark (scripts/bench.sh npl [--sizes 100000,1000000] [--shard-size 50000] [--workers 2]).
+// The daily NPL benchmark (scripts/bench.sh npl [--sizes 100000,1000000] [--shard-size 50000] [--workers 2] [--write-concurrency 8] [--days 2]).
 // For each size: a synthetic extract (ExtractGenerator, the one the tests use) is uploaded to Azurite, then day 1
 // (no baseline: every NPL is written) and day 2 (NextDay: only changes are written) run through the app's own
 // services (the same code the functions call): prepare (download, parse, check, stage) → shards (classify, diff,
@@ -25,19 +25,26 @@ public static class NplBenchmark
     {
         var sizes = Arg(args, "--sizes", "100000,1000000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var shardSize = int.Parse(Arg(args, "--shard-size", "50000"), CultureInfo.InvariantCulture);
+        var writeConcurrency = Arg(args, "--write-concurrency", string.Empty);
+        var days = int.Parse(Arg(args, "--days", "2"), CultureInfo.InvariantCulture);
         var workers = int.Parse(Arg(args, "--workers", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-        Console.WriteLine($"CreditFlows NPL daily benchmark: sizes {string.Join(", ", sizes)}, shard size {shardSize}, {workers} shard workers");
+        Console.WriteLine($"CreditFlows NPL daily benchmark: sizes {string.Join(", ", sizes)}, shard size {shardSize}, {workers} shard workers, " +
+            $"write concurrency {(writeConcurrency.Length > 0 ? writeConcurrency : "default")}");
         Console.WriteLine($"{RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} logical cores, " +
             $"server GC {GCSettings.IsServerGC}, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
 
         foreach (var size in sizes)
         {
-            await using var app = new NplBenchApp(storage, shardSize);
+            await using var app = new NplBenchApp(storage, shardSize, writeConcurrency);
             app.Start();
             var options = new GeneratorOptions(size, new DateOnly(2026, 11, 21), Branches: 24, OfficersPerBranch: 12);
             var day2 = options.AsOf.AddDays(1);
             await RunDayAsync(app, size, options.AsOf, ExtractGenerator.Generate(options), workers, "day 1 (first day: every NPL written)");
-            await RunDayAsync(app, size, day2, ExtractGenerator.NextDay(ExtractGenerator.Generate(options), options, day2), workers, "day 2 (diff: changes only)");
+            if (days > 1)
+            {
+                await RunDayAsync(app, size, day2, ExtractGenerator.NextDay(ExtractGenerator.Generate(options), options, day2), workers, "day 2 (diff: changes only)");
+            }
+
             Console.WriteLine($"  peak working set so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
         }
 
@@ -62,6 +69,8 @@ public static class NplBenchmark
             upload.Stop();
 
             GC.Collect();
+            var meter = app.Services.GetRequiredService<NplJobMeter>();
+            meter.Reset();
             var preparer = app.Services.GetRequiredService<NplDayPreparer>();
             var worker = app.Services.GetRequiredService<NplShardWorker>();
             var total = Stopwatch.StartNew();
@@ -101,6 +110,17 @@ public static class NplBenchmark
             Console.WriteLine($"    shards (classify, diff, ledger, snapshot, summary) {shardTime.Elapsed.TotalSeconds,6:0.00} s");
             Console.WriteLine($"    end to end {total.Elapsed.TotalSeconds,6:0.00} s; summary alone, re-run: {summaryTime.Elapsed.TotalSeconds:0.00} s ({summaryLine})");
             Console.WriteLine($"    peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MiB");
+            Console.WriteLine("    phases (summed over concurrent shards, includes the re-run summary):");
+            foreach (var (phase, time) in meter.Phases())
+            {
+                Console.WriteLine($"      {phase,-52} {time.TotalSeconds,7:0.00} s");
+            }
+
+            Console.WriteLine("    written:");
+            foreach (var (what, n) in meter.Counts())
+            {
+                Console.WriteLine($"      {what,-52} {n,9:N0}");
+            }
         }
         finally
         {
@@ -143,7 +163,7 @@ public static class NplBenchmark
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    private sealed class NplBenchApp(string storage, int shardSize) : WebApplicationFactory<global::Program>
+    private sealed class NplBenchApp(string storage, int shardSize, string writeConcurrency) : WebApplicationFactory<global::Program>
     {
         private readonly string _id = Guid.NewGuid().ToString("N")[..10];
 
@@ -168,6 +188,10 @@ public static class NplBenchmark
             builder.UseSetting("Npl:DayQueue", $"nd-{_id}");
             builder.UseSetting("Npl:ShardQueue", $"ns-{_id}");
             builder.UseSetting("Npl:ShardSize", shardSize.ToString(CultureInfo.InvariantCulture));
+            if (writeConcurrency.Length > 0)
+            {
+                builder.UseSetting("Npl:WriteConcurrency", writeConcurrency); // else the app's default
+            }
         }
     }
 }

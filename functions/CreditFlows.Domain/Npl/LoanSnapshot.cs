@@ -29,7 +29,7 @@ public sealed record LoanSnapshot(
 /// </summary>
 public static class LoanCodec
 {
-    private const byte RecordVersion = 1;
+    public const byte RecordVersion = 1;
     private const byte SnapshotVersion = 1;
 
     public static void WriteHeader(BinaryWriter writer, bool snapshot) => writer.Write(snapshot ? SnapshotVersion : RecordVersion);

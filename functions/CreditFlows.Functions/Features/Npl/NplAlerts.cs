@@ -16,6 +16,23 @@ namespace CreditFlows.Functions.Features.Npl;
 /// </summary>
 public sealed class NplAlerts(NplStorage storage, TimeProvider time)
 {
+    /// <summary>
+    /// Sends each warning once (<see cref="SendOnceAsync"/>), 8 at a time: each cause is its own claim, and a cause listed twice
+    /// is sent through one claim only (two claims of one cause at once could both find it unsent). Answers how many were sent now.
+    /// </summary>
+    public async Task<int> SendEachOnceAsync(DateOnly date, IReadOnlyList<EarlyWarning> warnings, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        await Parallel.ForEachAsync(warnings.DistinctBy(w => w.Cause, StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (warning, ct) =>
+        {
+            if (await SendOnceAsync(date, warning, ct))
+            {
+                Interlocked.Increment(ref sent);
+            }
+        });
+        return sent;
+    }
+
     public async Task<bool> SendOnceAsync(DateOnly date, EarlyWarning warning, CancellationToken cancellationToken)
     {
         var day = NplStorage.Day(date);

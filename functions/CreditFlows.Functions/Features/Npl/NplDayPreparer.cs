@@ -18,7 +18,7 @@ namespace CreditFlows.Functions.Features.Npl;
 /// A missing extract is reported and looked for again later the same day (a delayed message on the day queue).
 /// </summary>
 public sealed partial class NplDayPreparer(
-    NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, IOptions<NplOptions> options, ILogger<NplDayPreparer> logger)
+    NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, NplJobMeter meter, IOptions<NplOptions> options, ILogger<NplDayPreparer> logger)
 {
     private readonly NplOptions _options = options.Value;
 
@@ -45,7 +45,10 @@ public sealed partial class NplDayPreparer(
         Staged staged;
         try
         {
-            staged = await Task.Run(() => Stage(extract, day.Date, cancellationToken), cancellationToken);
+            using (meter.Time("prepare.1 read, parse, check, encode (incl. download)"))
+            {
+                staged = await Task.Run(() => Stage(extract, day.Date, cancellationToken), cancellationToken);
+            }
         }
         catch (ExtractFormatException ex)
         {
@@ -63,7 +66,13 @@ public sealed partial class NplDayPreparer(
             return await RejectAsync(day, runId, extract.Name, staged.Rows, staged.Rejected, why, cancellationToken);
         }
 
-        var shards = await UploadShardsAsync(day.Date, runId, staged, cancellationToken);
+        Dictionary<string, int> shards;
+        using (meter.Time("prepare.3 split, gzip and upload staged shards"))
+        {
+            shards = await UploadShardsAsync(day.Date, runId, staged, cancellationToken);
+        }
+
+        using var queueing = meter.Time("prepare.4 run row and shard messages");
         await runs.SaveAsync(new DayRun(day.Date, RunStatus.Running, runId, day.Attempt, extract.Name, staged.Rows, staged.Rejected,
             shards, baseline?.Date, null, clock.Now), cancellationToken);
         foreach (var (branch, count) in shards)
@@ -136,7 +145,7 @@ public sealed partial class NplDayPreparer(
 
     private sealed class Staged
     {
-        public Dictionary<string, (MemoryStream Buffer, BinaryWriter Writer, int Count)> Branches { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, NplStagedBranch> Branches { get; } = new(StringComparer.Ordinal);
 
         public StringBuilder Rejects { get; } = new("row,loan_id,reason\r\n");
 
@@ -148,7 +157,7 @@ public sealed partial class NplDayPreparer(
     private Staged Stage(BlobClient extract, DateOnly date, CancellationToken cancellationToken)
     {
         var staged = new Staged();
-        using var stream = extract.OpenRead(new BlobOpenReadOptions(false) { BufferSize = 4 << 20 }, cancellationToken);
+        using var stream = new MeteredReadStream(extract.OpenRead(new BlobOpenReadOptions(false) { BufferSize = 4 << 20 }, cancellationToken), meter, "prepare.2 of which blob download");
         var parser = new ExtractParser(stream, date, extract.Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
         foreach (var row in parser.Read())
         {
@@ -161,13 +170,10 @@ public sealed partial class NplDayPreparer(
 
             if (!staged.Branches.TryGetValue(loan.Branch.Value, out var branch))
             {
-                var buffer = new MemoryStream();
-                var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true);
-                branch = (buffer, writer, 0);
+                staged.Branches[loan.Branch.Value] = branch = new NplStagedBranch();
             }
 
-            LoanCodec.Write(branch.Writer, loan);
-            staged.Branches[loan.Branch.Value] = branch with { Count = branch.Count + 1 };
+            branch.Add(loan);
         }
 
         staged.Rows = parser.Rows;
@@ -175,48 +181,23 @@ public sealed partial class NplDayPreparer(
         return staged;
     }
 
+    /// <summary>Splits each branch into its shards (gzip, on the thread pool, branches in parallel) and uploads them.</summary>
     private async Task<Dictionary<string, int>> UploadShardsAsync(DateOnly date, string runId, Staged staged, CancellationToken cancellationToken)
     {
-        var shards = new Dictionary<string, int>(StringComparer.Ordinal);
-        var uploads = new List<Func<Task>>();
-        foreach (var (branch, (buffer, writer, count)) in staged.Branches.OrderBy(b => b.Key, StringComparer.Ordinal))
-        {
-            writer.Flush();
-            var n = (count + _options.ShardSize - 1) / _options.ShardSize;
-            shards[branch] = n;
-            var outputs = Enumerable.Range(0, n).Select(_ => new MemoryStream()).ToArray();
-            var zips = outputs.Select(o => new GZipStream(o, CompressionLevel.Fastest, leaveOpen: true)).ToArray();
-            var writers = zips.Select(z => new BinaryWriter(z, Encoding.UTF8, leaveOpen: true)).ToArray();
-            foreach (var w in writers)
+        var shards = staged.Branches.ToDictionary(b => b.Key, b => (b.Value.Count + _options.ShardSize - 1) / _options.ShardSize, StringComparer.Ordinal);
+        await Parallel.ForEachAsync(staged.Branches.OrderByDescending(b => b.Value.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (item, ct) =>
             {
-                LoanCodec.WriteHeader(w, snapshot: false);
-            }
-
-            buffer.Position = 0;
-            var framed = new MemoryStream((int)buffer.Length + 2);
-            framed.WriteByte(1); // the record encoding version, then the records as written
-            buffer.CopyTo(framed);
-            framed.WriteByte(0);
-            framed.Position = 0;
-            foreach (var loan in LoanCodec.ReadRecords(framed))
-            {
-                LoanCodec.Write(writers[NplStorage.ShardOf(loan.LoanId, n)], loan);
-            }
-
-            buffer.Dispose();
-            for (var i = 0; i < n; i++)
-            {
-                LoanCodec.WriteEnd(writers[i]);
-                writers[i].Dispose();
-                zips[i].Dispose();
-                outputs[i].Position = 0;
-                var blob = storage.Data.GetBlobClient(NplStorage.StagingBlob(date, runId, branch, i, n));
-                var content = outputs[i];
-                uploads.Add(async () => await blob.UploadAsync(content, overwrite: true, cancellationToken));
-            }
-        }
-
-        await Parallel.ForEachAsync(uploads, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (u, _) => await u());
+                var (branch, buffer) = item;
+                var n = shards[branch];
+                var outputs = buffer.Shards(n);
+                buffer.Dispose();
+                for (var i = 0; i < n; i++)
+                {
+                    await storage.Data.GetBlobClient(NplStorage.StagingBlob(date, runId, branch, i, n)).UploadAsync(outputs[i], overwrite: true, ct);
+                    await outputs[i].DisposeAsync();
+                }
+            });
         return shards;
     }
 

@@ -123,7 +123,7 @@ public static class NplEndpoints
 
         var view = NplLedgerStore.View(found.Row, await runs.LatestCompleteAsync(cancellationToken), (await thresholds.TodayAsync(cancellationToken)).Rules);
         var (manual, _) = await overrides.FindAsync(found.Branch, loanId, cancellationToken);
-        var history = await ledger.HistoryAsync(found.Branch, loanId, cancellationToken);
+        var history = await ledger.HistoryAsync(found.Branch, loanId, found.Row, cancellationToken);
         return Results.Ok(new { loan = view, reclassification = manual, history });
     }
 

@@ -19,6 +19,7 @@ public static class NplExtensions
         services.AddSingleton<NplLedgerStore>();
         services.AddSingleton<NplThresholdsSource>(); // app settings + the HQ classification settings in force on a date
         services.AddSingleton<Authority.ClassificationSettingsAdmin>();
+        services.AddSingleton<NplJobMeter>();
         services.AddSingleton<NplSummaryBuilder>();
         services.AddSingleton<NplDayPreparer>();
         services.AddSingleton<NplShardWorker>();

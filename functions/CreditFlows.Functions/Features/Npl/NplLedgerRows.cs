@@ -4,11 +4,21 @@ using CreditFlows.Domain.Npl;
 
 namespace CreditFlows.Functions.Features.Npl;
 
-/// <summary>The ledger's table rows: the job's columns (merged, so the assignable columns a RiskManager set stay) and history rows.</summary>
+/// <summary>
+/// The ledger's table rows: the job's columns (merged, so the assignable columns a RiskManager set stay) and history
+/// rows. The opening (a loan in NPL on the first day monitored) has no history row of its own: the ledger row keeps it
+/// in column <see cref="OpeningColumn"/>, which later days' merges leave alone, and <see cref="OpeningHistory"/> turns it
+/// back into the history row it stands for. On the first day every NPL loan is an opening, so this halves that day's writes.
+/// </summary>
 public static class NplLedgerRows
 {
     public const string LoanPrefix = "l|";
     public const string HistoryPrefix = "h|";
+
+    /// <summary>The ledger row's record of the opening: <see cref="Opening"/> as JSON.</summary>
+    public const string OpeningColumn = "Opening";
+
+    private const string DailyKind = "daily";
 
     public static string LoanRow(string loanId) => LoanPrefix + loanId;
 
@@ -49,6 +59,12 @@ public static class NplLedgerRows
             row["FirstNplOn"] = Date(loan.FirstNplOn);
         }
 
+        if (change.Kind == LedgerChangeKind.Opening)
+        {
+            row[OpeningColumn] = JsonSerializer.Serialize(
+                new Opening(NplStorage.Day(date), loan.Category, loan.RuleCategory, loan.BalanceFen, loan.DaysOverdue), NplRuns.Json);
+        }
+
         if (change.Kind != LedgerChangeKind.LeftBook)
         {
             row["LendingSource"] = change.Responsibility.Source;
@@ -59,19 +75,43 @@ public static class NplLedgerRows
         return row;
     }
 
+    /// <summary>Whether a change gets a history row of its own (an opening is kept on the ledger row instead).</summary>
+    public static bool HasHistoryRow(LedgerChange change) => change.Kind != LedgerChangeKind.Opening;
+
     /// <summary>The day's history row of a change (its key is the date, so a re-run rewrites it).</summary>
     public static TableEntity History(string branch, DateOnly date, LedgerChange change) =>
-        new(branch, HistoryRow(change.Loan.LoanId, NplStorage.Day(date), "daily"))
+        Daily(branch, change.Loan.LoanId, NplStorage.Day(date), change.Kind, change.From?.ToString() ?? string.Empty,
+            change.Kind == LedgerChangeKind.LeftBook ? "Gone" : change.Loan.Category.ToString(), change.Loan.RuleCategory, change.Loan.BalanceFen,
+            change.Loan.DaysOverdue);
+
+    /// <summary>The history row the ledger row's opening stands for (the row the first day would otherwise have written), or null.</summary>
+    public static TableEntity? OpeningHistory(TableEntity ledgerRow)
+    {
+        if (ledgerRow.GetString(OpeningColumn) is not { Length: > 0 } json || JsonSerializer.Deserialize<Opening>(json, NplRuns.Json) is not { } opening)
         {
-            ["Kind"] = "daily",
-            ["Change"] = change.Kind.ToString(),
-            ["On"] = NplStorage.Day(date),
-            ["From"] = change.From?.ToString() ?? string.Empty,
-            ["To"] = change.Kind == LedgerChangeKind.LeftBook ? "Gone" : change.Loan.Category.ToString(),
-            ["RuleCategory"] = change.Loan.RuleCategory.ToString(),
-            ["BalanceFen"] = change.Loan.BalanceFen,
-            ["DaysOverdue"] = change.Loan.DaysOverdue,
+            return null;
+        }
+
+        var loanId = ledgerRow.RowKey[LoanPrefix.Length..];
+        return Daily(ledgerRow.PartitionKey, loanId, opening.On, LedgerChangeKind.Opening, string.Empty, opening.To.ToString(), opening.RuleCategory,
+            opening.BalanceFen, opening.DaysOverdue);
+    }
+
+    private static TableEntity Daily(string branch, string loanId, string on, LedgerChangeKind kind, string from, string to, LoanCategory rule, long balanceFen, int days) =>
+        new(branch, HistoryRow(loanId, on, DailyKind))
+        {
+            ["Kind"] = DailyKind,
+            ["Change"] = kind.ToString(),
+            ["On"] = on,
+            ["From"] = from,
+            ["To"] = to,
+            ["RuleCategory"] = rule.ToString(),
+            ["BalanceFen"] = balanceFen,
+            ["DaysOverdue"] = days,
         };
+
+    /// <summary>What the first day monitored found for a loan in NPL: the columns of its would-be history row.</summary>
+    private sealed record Opening(string On, LoanCategory To, LoanCategory RuleCategory, long BalanceFen, int DaysOverdue);
 
     /// <summary>An audit row: who did what to the loan's ledger entry or classification, and when.</summary>
     public static TableEntity Audit(string branch, string loanId, DateTimeOffset at, string kind, string actorId, object detail) =>

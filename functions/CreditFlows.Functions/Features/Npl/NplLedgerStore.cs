@@ -60,29 +60,44 @@ public sealed class NplLedgerStore(NplStorage storage)
         return run?.Branches.Keys.Select(BranchId.Parse).ToList() ?? [];
     }
 
-    public async Task<IReadOnlyList<JsonElement>> HistoryAsync(BranchId branch, string loanId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The loan's history rows, oldest first (by row key), with the opening the ledger row keeps (<paramref name="ledgerRow"/>)
+    /// put back in its place unless a history row of the same key exists (one written before openings moved to the ledger row).
+    /// </summary>
+    public async Task<IReadOnlyList<JsonElement>> HistoryAsync(BranchId branch, string loanId, TableEntity? ledgerRow, CancellationToken cancellationToken)
     {
         var prefix = $"{NplLedgerRows.HistoryPrefix}{loanId}|";
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {branch.Value} and RowKey ge {prefix} and RowKey lt {prefix + "~"}");
-        var items = new List<JsonElement>();
+        var rows = new List<TableEntity>();
         await foreach (var row in storage.Ledger.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            var item = new Dictionary<string, object?>();
-            foreach (var (key, value) in row)
-            {
-                if (key is "odata.etag" or "PartitionKey" or "RowKey" or "Timestamp")
-                {
-                    continue;
-                }
-
-                item[char.ToLowerInvariant(key[0]) + key[1..]] = key == "Detail" && value is string json ? JsonDocument.Parse(json).RootElement
-                    : key == "BalanceFen" && value is long fen ? fen / 100m : value;
-            }
-
-            items.Add(JsonSerializer.SerializeToElement(item, NplRuns.Json));
+            rows.Add(row);
         }
 
-        return items;
+        if (ledgerRow is not null && NplLedgerRows.OpeningHistory(ledgerRow) is { } opening && !rows.Exists(r => r.RowKey == opening.RowKey))
+        {
+            var at = rows.FindIndex(r => string.CompareOrdinal(r.RowKey, opening.RowKey) > 0);
+            rows.Insert(at < 0 ? rows.Count : at, opening);
+        }
+
+        return rows.Select(Item).ToList();
+    }
+
+    private static JsonElement Item(TableEntity row)
+    {
+        var item = new Dictionary<string, object?>();
+        foreach (var (key, value) in row)
+        {
+            if (key is "odata.etag" or "PartitionKey" or "RowKey" or "Timestamp")
+            {
+                continue;
+            }
+
+            item[char.ToLowerInvariant(key[0]) + key[1..]] = key == "Detail" && value is string json ? JsonDocument.Parse(json).RootElement
+                : key == "BalanceFen" && value is long fen ? fen / 100m : value;
+        }
+
+        return JsonSerializer.SerializeToElement(item, NplRuns.Json);
     }
 
     public static NplLoanView View(TableEntity row, DateOnly? asOf, NplRules rules)

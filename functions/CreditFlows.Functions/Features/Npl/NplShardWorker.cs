@@ -19,43 +19,84 @@ namespace CreditFlows.Functions.Features.Npl;
 /// </summary>
 public sealed partial class NplShardWorker(
     NplStorage storage, NplRuns runs, NplLinks links, NplOverrideStore overrides, NplAlerts alerts, NplSummaryBuilder summary,
-    NplThresholdsSource thresholdsSource, BusinessClock clock, IOptions<NplOptions> options, ILogger<NplShardWorker> logger)
+    NplThresholdsSource thresholdsSource, BusinessClock clock, NplJobMeter meter, IOptions<NplOptions> options, ILogger<NplShardWorker> logger)
 {
     private readonly NplOptions _options = options.Value;
 
     public async Task<string> RunAsync(ShardMessage shard, CancellationToken cancellationToken)
     {
         var branch = BranchId.Parse(shard.Branch);
-        var today = await ReadStagedAsync(shard, cancellationToken);
-        var baseline = shard.Baseline is { } b ? await ReadBaselineAsync(b, shard, cancellationToken) : null;
-        var manual = await overrides.ForBranchAsync(branch, cancellationToken);
-        var linked = await links.ForBranchAsync(branch, cancellationToken);
-        var thresholds = await thresholdsSource.ForDateAsync(shard.Date, cancellationToken); // those in force on the extract's date
-        var result = DailyClassification.Run(shard.Date, shard.Branch, thresholds.Classification, today,
-            baseline, manual.ToDictionary(m => m.Key, m => m.Value.Override, StringComparer.Ordinal),
-            loan => linked.TryGetValue(loan.LoanId, out var people) ? people : LendingResponsibility.ExtractOfficer(loan.OfficerId));
-
-        await WriteLedgerAsync(shard, result, cancellationToken);
-        await WriteOverridesAsync(shard, result, manual, cancellationToken);
-        await WriteSnapshotAsync(shard, result.Snapshot, cancellationToken);
-        await storage.Data.GetBlobClient($"{NplStorage.AggregatePrefix(shard.Date, shard.RunId)}{shard.Branch}-{shard.Index}.json")
-            .UploadAsync(BinaryData.FromObjectAsJson(result.Aggregate, NplRuns.Json), overwrite: true, cancellationToken);
-
-        foreach (var change in result.Changes)
+        List<LoanRecord> today;
+        using (meter.Time("shard.1 read staged rows"))
         {
-            if (EarlyWarnings.ForNewNpl(shard.Date, branch, change, thresholds.Warnings) is { } warning)
-            {
-                await alerts.SendOnceAsync(shard.Date, warning, cancellationToken);
-            }
+            today = await ReadStagedAsync(shard, cancellationToken);
         }
 
-        var done = await runs.CompleteShardAsync(shard, result.Snapshot.Count, result.Changes.Count, cancellationToken);
-        var run = await runs.FindAsync(shard.Date, cancellationToken);
+        Dictionary<string, LoanSnapshot>? baseline = null;
+        using (meter.Time("shard.2 read baseline snapshot"))
+        {
+            baseline = shard.Baseline is { } b ? await ReadBaselineAsync(b, shard, cancellationToken) : null;
+        }
+
+        Dictionary<string, (LoanOverride Override, ETag ETag)> manual;
+        Dictionary<string, LendingResponsibility> linked;
+        NplThresholds thresholds;
+        using (meter.Time("shard.3 read overrides, links, thresholds"))
+        {
+            manual = await overrides.ForBranchAsync(branch, cancellationToken);
+            linked = await links.ForBranchAsync(branch, cancellationToken);
+            thresholds = await thresholdsSource.ForDateAsync(shard.Date, cancellationToken); // those in force on the extract's date
+        }
+
+        ShardResult result;
+        using (meter.Time("shard.4 classify and diff"))
+        {
+            result = DailyClassification.Run(shard.Date, shard.Branch, thresholds.Classification, today,
+                baseline, manual.ToDictionary(m => m.Key, m => m.Value.Override, StringComparer.Ordinal),
+                loan => linked.TryGetValue(loan.LoanId, out var people) ? people : LendingResponsibility.ExtractOfficer(loan.OfficerId));
+        }
+
+        using (meter.Time("shard.5 write ledger"))
+        {
+            await WriteLedgerAsync(shard, result, cancellationToken);
+        }
+
+        using (meter.Time("shard.6 write overrides"))
+        {
+            await WriteOverridesAsync(shard, result, manual, cancellationToken);
+        }
+
+        using (meter.Time("shard.7 write snapshot and totals"))
+        {
+            await WriteSnapshotAsync(shard, result.Snapshot, cancellationToken);
+            await storage.Data.GetBlobClient($"{NplStorage.AggregatePrefix(shard.Date, shard.RunId)}{shard.Branch}-{shard.Index}.json")
+                .UploadAsync(BinaryData.FromObjectAsJson(result.Aggregate, NplRuns.Json), overwrite: true, cancellationToken);
+            meter.Count("blobs: snapshot + totals", 2);
+        }
+
+        using (meter.Time("shard.8 new-NPL alerts"))
+        {
+            var warnings = result.Changes.Select(c => EarlyWarnings.ForNewNpl(shard.Date, branch, c, thresholds.Warnings)).OfType<EarlyWarning>().ToList();
+            meter.Count("alerts sent (new NPL)", await alerts.SendEachOnceAsync(shard.Date, warnings, cancellationToken));
+        }
+
+        int done;
+        DayRun? run;
+        using (meter.Time("shard.9 completion row and count"))
+        {
+            done = await runs.CompleteShardAsync(shard, result.Snapshot.Count, result.Changes.Count, cancellationToken);
+            run = await runs.FindAsync(shard.Date, cancellationToken);
+            meter.Count("table entities: run completion rows", 1);
+        }
+
         var line = $"{NplStorage.Day(shard.Date)} {shard.Branch} shard {shard.Index + 1}/{shard.Count}: {result.Snapshot.Count} loans, {result.Changes.Count} ledger change(s); {done} shard(s) of the run done.";
         LogShard(logger, shard.Date, shard.Branch, shard.Index, result.Snapshot.Count, result.Changes.Count);
         if (run is { Status: RunStatus.Running } && run.RunId == shard.RunId && done >= run.ShardCount)
         {
-            line += " " + await summary.BuildAsync(run, cancellationToken);
+            using (meter.Time("shard.10 summary (last shard)"))
+            {
+                line += " " + await summary.BuildAsync(run, cancellationToken);
+            }
         }
 
         return line;
@@ -103,9 +144,15 @@ public sealed partial class NplShardWorker(
         foreach (var change in result.Changes)
         {
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, NplLedgerRows.Loan(shard.Branch, shard.Date, change)));
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, NplLedgerRows.History(shard.Branch, shard.Date, change)));
+            if (NplLedgerRows.HasHistoryRow(change))
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, NplLedgerRows.History(shard.Branch, shard.Date, change)));
+            }
         }
 
+        meter.Count("table entities: ledger rows", result.Changes.Count);
+        meter.Count("table entities: ledger history rows", actions.Count - result.Changes.Count);
+        meter.Count("table transactions: ledger", (actions.Count + 99) / 100);
         await Parallel.ForEachAsync(actions.Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = _options.WriteConcurrency, CancellationToken = cancellationToken },
             async (batch, ct) => await storage.Ledger.SubmitTransactionAsync(batch, ct));
     }
@@ -119,6 +166,7 @@ public sealed partial class NplShardWorker(
             try
             {
                 await overrides.SaveAsync(change.After, manual[change.After.LoanId].ETag, audit, cancellationToken);
+                meter.Count("table entities: override rows + audit rows", 2);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 412)
             {
@@ -131,7 +179,8 @@ public sealed partial class NplShardWorker(
     {
         using var packed = new MemoryStream();
         await using (var zip = new GZipStream(packed, CompressionLevel.Fastest, leaveOpen: true))
-        await using (var writer = new BinaryWriter(zip, Encoding.UTF8, leaveOpen: true))
+        await using (var buffered = new BufferedStream(zip, 1 << 16)) // BinaryWriter writes field by field: one deflate call per field without it
+        await using (var writer = new BinaryWriter(buffered, Encoding.UTF8, leaveOpen: true))
         {
             LoanCodec.WriteHeader(writer, snapshot: true);
             foreach (var loan in snapshot)

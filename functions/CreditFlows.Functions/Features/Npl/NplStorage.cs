@@ -59,19 +59,17 @@ public sealed class NplStorage(TableServiceClient tables, BlobServiceClient blob
     public static string SummaryBlob(DateOnly date) => $"days/{Day(date)}/summary.json";
 
     /// <summary>Which of <paramref name="count"/> shards a loan belongs to: FNV-1a of its id, stable across processes and days.</summary>
-    public static int ShardOf(string loanId, int count)
-    {
-        if (count <= 1)
-        {
-            return 0;
-        }
+    public static int ShardOf(string loanId, int count) => count <= 1 ? 0 : (int)(ShardHash(loanId) % (uint)count);
 
+    /// <summary>FNV-1a (32 bits) of the loan id's UTF-16 code units: <see cref="ShardOf"/> is this modulo the shard count.</summary>
+    public static uint ShardHash(string loanId)
+    {
         var hash = 2166136261u;
         foreach (var c in loanId)
         {
             hash = (hash ^ c) * 16777619u;
         }
 
-        return (int)(hash % (uint)count);
+        return hash;
     }
 }

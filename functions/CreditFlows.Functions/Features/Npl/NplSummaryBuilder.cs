@@ -12,7 +12,7 @@ namespace CreditFlows.Functions.Features.Npl;
 /// and as <c>days/{date}/summary.json</c>; then the branch and officer early warnings; then the run is marked
 /// complete. Two shards finishing together may both build it: the rows are the same and each alert goes once.
 /// </summary>
-public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, NplThresholdsSource thresholdsSource)
+public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, NplThresholdsSource thresholdsSource, NplJobMeter meter)
 {
     public const string UnionRow = "union";
 
@@ -56,26 +56,23 @@ public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlert
         }
 
         rows.AddRange(union.ResponsibleNplFen.Select(p => new TableEntity(day, PersonRow(p.Key)) { ["Person"] = p.Key, ["ResponsibleNplFen"] = p.Value }));
+        meter.Count("table entities: summary rows", rows.Count);
         await Parallel.ForEachAsync(rows.Where(r => NplAlerts.RowKey(r.RowKey) == r.RowKey).Chunk(100), cancellationToken,
             async (batch, ct) => await storage.Summaries.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct));
         await storage.Data.GetBlobClient(NplStorage.SummaryBlob(run.Date)).UploadAsync(
             BinaryData.FromObjectAsJson(new { date = day, run.RunId, union, branches }, NplRuns.Json), overwrite: true, cancellationToken);
 
         var thresholds = (await thresholdsSource.ForDateAsync(run.Date, cancellationToken)).Warnings; // those in force on the day
-        var sent = 0;
+        var warnings = new List<EarlyWarning>();
         foreach (var (id, branch) in branches)
         {
             var weekAgo = await FindTotalsAsync(run.Date.AddDays(-7), BranchRow(id), cancellationToken);
-            foreach (var warning in EarlyWarnings.ForBranch(run.Date, BranchId.Parse(id), branch.Totals, weekAgo, thresholds))
-            {
-                sent += await alerts.SendOnceAsync(run.Date, warning, cancellationToken) ? 1 : 0;
-            }
+            warnings.AddRange(EarlyWarnings.ForBranch(run.Date, BranchId.Parse(id), branch.Totals, weekAgo, thresholds));
         }
 
-        foreach (var warning in EarlyWarnings.ForOfficers(run.Date, union.ResponsibleNplFen, thresholds))
-        {
-            sent += await alerts.SendOnceAsync(run.Date, warning, cancellationToken) ? 1 : 0;
-        }
+        warnings.AddRange(EarlyWarnings.ForOfficers(run.Date, union.ResponsibleNplFen, thresholds));
+        var sent = await alerts.SendEachOnceAsync(run.Date, warnings, cancellationToken);
+        meter.Count("alerts sent (branch, officer)", sent);
 
         await runs.SaveAsync(run with { Status = RunStatus.Complete, UpdatedAt = clock.Now }, cancellationToken);
         return $"Day complete: {union.Totals.TotalCount} loans, NPL ratio {union.Totals.NplRatio:P2}, {sent} warning(s) sent.";
