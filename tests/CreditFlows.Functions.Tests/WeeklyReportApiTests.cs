@@ -12,8 +12,6 @@ using CreditFlows.Domain.Identity;
 using CreditFlows.Domain.Npl;
 using CreditFlows.Functions.Features.Reports;
 using CreditFlows.Functions.Tests.Infrastructure;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CreditFlows.Functions.Tests;
@@ -343,21 +341,5 @@ public sealed class WeeklyReportApiTests : AppTestBase
     private static (int, int) PngSize(byte[] png) =>
         ((png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19], (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);
 
-    private static List<string[]> SheetRows(byte[] xlsx)
-    {
-        using var document = SpreadsheetDocument.Open(new MemoryStream(xlsx), isEditable: false);
-        var sheet = document.WorkbookPart!.Workbook.Sheets!.Elements<Sheet>().Single(s => s.Name == LedgerFiles.SheetName);
-        var part = (WorksheetPart)document.WorkbookPart.GetPartById(sheet.Id!);
-        return [.. part.Worksheet.Descendants<Row>().Select(r =>
-        {
-            var cells = new string[LedgerFiles.Headers.Length];
-            foreach (var cell in r.Elements<Cell>())
-            {
-                var column = cell.CellReference!.Value!.TakeWhile(char.IsLetter).Aggregate(0, (n, c) => n * 26 + c - 'A' + 1) - 1;
-                cells[column] = cell.DataType?.Value == CellValues.InlineString ? cell.InlineString!.InnerText : cell.CellValue!.Text;
-            }
-
-            return cells;
-        })];
-    }
+    private static List<string[]> SheetRows(byte[] xlsx) => LedgerSheet.Rows(xlsx);
 }
