@@ -17,8 +17,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CreditFlows.Functions.Tests;
 
 /// <summary>
-/// The weekly report over storage laid out as the daily NPL job (issue 6) writes it: summaries, snapshots, ledger and
-/// alerts for the ends of 2026-W46 and W47, in tables and containers of this test's own; the clock is Monday 2026-11-23.
+/// The weekly report over storage laid out as the daily NPL job (issue 6) writes it: complete runs, summaries, snapshots,
+/// ledger and alerts for the ends of 2026-W46 and W47, in tables and containers of this test's own; the clock is Monday 2026-11-23.
 /// </summary>
 public sealed class WeeklyReportApiTests : AppTestBase
 {
@@ -65,7 +65,8 @@ public sealed class WeeklyReportApiTests : AppTestBase
         var summaries = tables.GetTableClient($"T{_id}Summaries");
         var ledger = tables.GetTableClient($"T{_id}Ledger");
         var alerts = tables.GetTableClient($"T{_id}Alerts");
-        await Task.WhenAll(summaries.CreateIfNotExistsAsync(), ledger.CreateIfNotExistsAsync(), alerts.CreateIfNotExistsAsync());
+        var runs = tables.GetTableClient($"T{_id}Runs");
+        await Task.WhenAll(summaries.CreateIfNotExistsAsync(), ledger.CreateIfNotExistsAsync(), alerts.CreateIfNotExistsAsync(), runs.CreateIfNotExistsAsync());
         var data = blobs.GetBlobContainerClient($"npl-{_id}");
         await data.CreateIfNotExistsAsync();
 
@@ -109,6 +110,8 @@ public sealed class WeeklyReportApiTests : AppTestBase
             }
 
             await summaries.UpsertEntityAsync(new TableEntity(key, "union") { ["Totals"] = JsonSerializer.Serialize(union, TableNplHistory.Json) });
+            var run = new { date = key, status = "Complete", branches = branches.Keys.ToDictionary(b => b, _ => 1) };
+            await runs.UpsertEntityAsync(new TableEntity(key, "run") { ["Status"] = "Complete", ["Doc"] = JsonSerializer.Serialize(run, TableNplHistory.Json) });
         }
 
         await ledger.UpsertEntityAsync(LedgerRow("B01", "B", "李秀英", 50_000, "Substandard", inNpl: true));

@@ -16,7 +16,7 @@ namespace CreditFlows.Functions.Tests;
 /// (end of W47) go through the real daily NPL job (NplPrepareDay → NplShard, as the host would call them), then the weekly
 /// report of 2026-W47 is built through the API and checked against hand-worked numbers, the job's own summary and ledger
 /// API, and a field a RiskManager set. Nothing here is seeded by hand except the extracts; tables, containers and queues
-/// are this test's own. The clock is Monday 2026-11-23.
+/// are this test's own. The clock is Monday 2026-11-23. A shard holds at most 100 loans (the least the settings allow).
 /// </summary>
 /// <remarks>
 /// The book (balances in yuan; days overdue by the default rules: 1-90 special mention, 91+ substandard, 271+ doubtful):
@@ -47,7 +47,7 @@ public sealed class WeeklyReportFromDailyJobTests : AppTestBase
     private static Dictionary<string, string?> Settings()
     {
         var id = Guid.NewGuid().ToString("N")[..10];
-        return NplHarness.Settings(extra: new Dictionary<string, string?>
+        return NplHarness.Settings(shardSize: 100, extra: new Dictionary<string, string?>
         {
             ["Npl:NewNplAmount"] = "50000",   // X1 (80,000) is notified the day it turns NPL
             ["Reports:Container"] = $"reports-{id}",
@@ -91,15 +91,18 @@ public sealed class WeeklyReportFromDailyJobTests : AppTestBase
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 
-    private async Task RunTheJobAsync()
+    private static readonly Row[] BookOfW47End =
+        [N1, X1At15, M1, N2, C1 with { Balance = 45_000m, PrincipalSince = "", InterestSince = "", Overdue = 0 }, D1 with { Balance = 35_000m, Overdue = 35_000m }, N3];
+
+    private async Task RunTheJobAsync(bool w47EndOnly = false)
     {
         var days = new (DateOnly Day, Row[] Book)[]
         {
             (W46End, [N1, X1At15, M1, R1, N2, C1, D1]),
             (MidWeek, [N1, X1At15, M1, N2, C1, D1]),
-            (W47End, [N1, X1At15, M1, N2, C1 with { Balance = 45_000m, PrincipalSince = "", InterestSince = "", Overdue = 0 }, D1 with { Balance = 35_000m, Overdue = 35_000m }, N3]),
+            (W47End, BookOfW47End),
         };
-        foreach (var (day, book) in days)
+        foreach (var (day, book) in days.Where(d => !w47EndOnly || d.Day == W47End))
         {
             await Npl.UploadAsync(day, Extract(book));
             var logs = await Npl.RunDayAsync(day);
@@ -246,6 +249,45 @@ public sealed class WeeklyReportFromDailyJobTests : AppTestBase
         Assert.Equal([("D1", "yes"), ("C1", "no")], rows.Select(r => (Cell(r, "LoanId"), Cell(r, "InNpl"))));
         var api = (await DirectorB02.GetFromJsonAsync<JsonObject>("/api/npl/loans"))!["items"]!.AsArray();
         Assert.Equal(["D1"], api.Select(l => l!["loanId"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_day_run_again_with_a_corrected_extract_counts_once_in_the_report()
+    {
+        // B02 also holds 97 small normal loans (3 + 97 = 100 loans fit one shard, 101 need two).
+        var small = Enumerable.Range(1, 97).Select(i => new Row($"S{i:000}", "B02", "lo-b02", "小额" + i, 1_000m)).ToArray();
+        await Npl.UploadAsync(W46End, Extract([N1, X1At15, M1, R1, N2, C1, D1, .. small]));
+        await Npl.RunDayAsync(W46End);
+
+        // Core banking first sends 11-22 without N3 (B02: 100 loans, one shard) and with a loan of B03 that is not in the
+        // book, then the corrected file (B02: 101 loans, two shards; no B03), and the day is run again as README says.
+        var wrong = BookOfW47End.Where(r => r.Id != "N3").Append(new Row("Z9", "B03", "lo-b03", "周杰", 500_000m)).Concat(small).ToArray();
+        await Npl.UploadAsync(W47End, Extract(wrong));
+        await Npl.RunDayAsync(W47End);
+        Assert.Equal(1, (await Npl.RunAsync(W47End))!.Branches["B02"]);
+        await Npl.UploadAsync(W47End, Extract([.. BookOfW47End, .. small]));
+        await Npl.RunDayAsync(W47End);
+        Assert.Equal(2, (await Npl.RunAsync(W47End))!.Branches["B02"]);
+
+        // The job's summary of the day is the corrected one: 670k + 97k, NPL 175k.
+        var summary = (await Hq.GetFromJsonAsync<JsonObject>("/api/npl/summary?date=2026-11-22"))!;
+        Assert.Equal(767_000m, summary["totals"]!["totalBalance"]!.GetValue<decimal>());
+        Assert.Equal(["B01", "B02"], summary["branches"]!.AsArray().Select(b => b!["scope"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+
+        var built = await Hq.PostAsJsonAsync("/api/reports/weekly", new { week = "2026-W47" });
+        Assert.Equal(HttpStatusCode.Created, built.StatusCode);
+        var report = JsonNode.Parse(await built.Content.ReadAsStringAsync())!["report"]!;
+        Assert.Equal(767_000m, report["now"]!["totalBalance"]!.GetValue<decimal>());
+        Assert.Equal(summary["totals"]!["nplRatio"]!.GetValue<decimal>(), report["now"]!["nplRatio"]!.GetValue<decimal>());
+        Assert.Equal(["B01", "B02"], report["branchesByRatio"]!.AsArray().Select(b => b!["branch"]!.GetValue<string>()));
+        var migration = report["migration"]!;
+        Assert.Equal([1L, 0, 0, 0, 0, 0], Counts(migration, "New"));            // N3 once; no Z9
+        Assert.Equal([99L, 0, 0, 0, 0, 0], Counts(migration, "Normal"));        // N1, N2 and the 97 small loans, each once
+        Assert.Equal([0L, 0, 1, 0, 0, 0], Counts(migration, "SpecialMention"));
+        Assert.Equal([1L, 0, 0, 1, 0, 1], Counts(migration, "Substandard"));
+        Assert.Equal([0L, 0, 0, 1, 0, 0], Counts(migration, "Doubtful"));
+        Assert.Equal(["C1"], Ids(report["cures"]!));
+        Assert.Equal((2L, 35_000m), Total(report["recoveries"]!));
     }
 
     private static string Cell(string[] row, string header) => row[Array.IndexOf(LedgerFiles.Headers, header)] ?? string.Empty;
