@@ -12,8 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CreditFlows.Functions.Tests;
 
 /// <summary>
-/// End to end: hand-made core banking extracts for Sunday 2026-11-15 (end of W46), Wednesday 11-18 and Sunday 11-22
-/// (end of W47) go through the real daily NPL job (NplPrepareDay → NplShard, as the host would call them), then the weekly
+/// End to end: hand-made core banking extracts for Sunday 2026-11-08 (end of W45), 11-15 (end of W46), Wednesday 11-18 and
+/// Sunday 11-22 (end of W47) go through the real daily NPL job (NplPrepareDay → NplShard, as the host would call them), then the weekly
 /// report of 2026-W47 is built through the API and checked against hand-worked numbers, the job's own summary and ledger
 /// API, and a field a RiskManager set. Nothing here is seeded by hand except the extracts; tables, containers and queues
 /// are this test's own. The clock is Monday 2026-11-23. A shard holds at most 100 loans (the least the settings allow).
@@ -117,7 +117,7 @@ public sealed class WeeklyReportFromDailyJobTests : AppTestBase
     }
 
     [Fact]
-    public async Task Weekly_report_of_W47_reads_what_the_daily_job_wrote_for_three_hand_made_extracts()
+    public async Task Weekly_report_of_W47_reads_what_the_daily_job_wrote_for_four_hand_made_extracts()
     {
         await RunTheJobAsync();
 
