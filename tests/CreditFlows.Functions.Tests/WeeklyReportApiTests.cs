@@ -12,15 +12,13 @@ using CreditFlows.Domain.Identity;
 using CreditFlows.Domain.Npl;
 using CreditFlows.Functions.Features.Reports;
 using CreditFlows.Functions.Tests.Infrastructure;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CreditFlows.Functions.Tests;
 
 /// <summary>
-/// The weekly report over storage laid out as the daily NPL job (issue 6) writes it: summaries, snapshots, ledger and
-/// alerts for the ends of 2026-W46 and W47, in tables and containers of this test's own; the clock is Monday 2026-11-23.
+/// The weekly report over storage laid out as the daily NPL job (issue 6) writes it: complete runs, summaries, snapshots,
+/// ledger and alerts for the ends of 2026-W46 and W47, in tables and containers of this test's own; the clock is Monday 2026-11-23.
 /// </summary>
 public sealed class WeeklyReportApiTests : AppTestBase
 {
@@ -67,7 +65,8 @@ public sealed class WeeklyReportApiTests : AppTestBase
         var summaries = tables.GetTableClient($"T{_id}Summaries");
         var ledger = tables.GetTableClient($"T{_id}Ledger");
         var alerts = tables.GetTableClient($"T{_id}Alerts");
-        await Task.WhenAll(summaries.CreateIfNotExistsAsync(), ledger.CreateIfNotExistsAsync(), alerts.CreateIfNotExistsAsync());
+        var runs = tables.GetTableClient($"T{_id}Runs");
+        await Task.WhenAll(summaries.CreateIfNotExistsAsync(), ledger.CreateIfNotExistsAsync(), alerts.CreateIfNotExistsAsync(), runs.CreateIfNotExistsAsync());
         var data = blobs.GetBlobContainerClient($"npl-{_id}");
         await data.CreateIfNotExistsAsync();
 
@@ -111,6 +110,8 @@ public sealed class WeeklyReportApiTests : AppTestBase
             }
 
             await summaries.UpsertEntityAsync(new TableEntity(key, "union") { ["Totals"] = JsonSerializer.Serialize(union, TableNplHistory.Json) });
+            var run = new { date = key, status = "Complete", branches = branches.Keys.ToDictionary(b => b, _ => 1) };
+            await runs.UpsertEntityAsync(new TableEntity(key, "run") { ["Status"] = "Complete", ["Doc"] = JsonSerializer.Serialize(run, TableNplHistory.Json) });
         }
 
         await ledger.UpsertEntityAsync(LedgerRow("B01", "B", "李秀英", 50_000, "Substandard", inNpl: true));
@@ -343,21 +344,5 @@ public sealed class WeeklyReportApiTests : AppTestBase
     private static (int, int) PngSize(byte[] png) =>
         ((png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19], (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);
 
-    private static List<string[]> SheetRows(byte[] xlsx)
-    {
-        using var document = SpreadsheetDocument.Open(new MemoryStream(xlsx), isEditable: false);
-        var sheet = document.WorkbookPart!.Workbook.Sheets!.Elements<Sheet>().Single(s => s.Name == LedgerFiles.SheetName);
-        var part = (WorksheetPart)document.WorkbookPart.GetPartById(sheet.Id!);
-        return [.. part.Worksheet.Descendants<Row>().Select(r =>
-        {
-            var cells = new string[LedgerFiles.Headers.Length];
-            foreach (var cell in r.Elements<Cell>())
-            {
-                var column = cell.CellReference!.Value!.TakeWhile(char.IsLetter).Aggregate(0, (n, c) => n * 26 + c - 'A' + 1) - 1;
-                cells[column] = cell.DataType?.Value == CellValues.InlineString ? cell.InlineString!.InnerText : cell.CellValue!.Text;
-            }
-
-            return cells;
-        })];
-    }
+    private static List<string[]> SheetRows(byte[] xlsx) => LedgerSheet.Rows(xlsx);
 }

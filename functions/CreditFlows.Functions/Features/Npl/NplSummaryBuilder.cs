@@ -8,9 +8,10 @@ namespace CreditFlows.Functions.Features.Npl;
 
 /// <summary>
 /// The day's summary, built by whichever shard completes the run: the shards' totals merged per branch, per
-/// officer, per responsible person and for the union; written as rows of <c>{P}Summaries</c> (partition = date)
-/// and as <c>days/{date}/summary.json</c>; then the branch and officer early warnings; then the run is marked
-/// complete. Two shards finishing together may both build it: the rows are the same and each alert goes once.
+/// officer, per responsible person and for the union; written as rows of <c>{P}Summaries</c> (partition = date; rows an
+/// earlier run of the day wrote and this one did not are deleted) and as <c>days/{date}/summary.json</c>; then the branch
+/// and officer early warnings; then the run is marked complete. Two shards finishing together may both build it: the
+/// rows are the same and each alert goes once.
 /// </summary>
 public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, NplThresholdsSource thresholdsSource, NplJobMeter meter)
 {
@@ -57,8 +58,10 @@ public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlert
 
         rows.AddRange(union.ResponsibleNplFen.Select(p => new TableEntity(day, PersonRow(p.Key)) { ["Person"] = p.Key, ["ResponsibleNplFen"] = p.Value }));
         meter.Count("table entities: summary rows", rows.Count);
-        await Parallel.ForEachAsync(rows.Where(r => NplAlerts.RowKey(r.RowKey) == r.RowKey).Chunk(100), cancellationToken,
+        var written = rows.Where(r => NplAlerts.RowKey(r.RowKey) == r.RowKey).ToList();
+        await Parallel.ForEachAsync(written.Chunk(100), cancellationToken,
             async (batch, ct) => await storage.Summaries.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct));
+        await DeleteStaleRowsAsync(day, written.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal), cancellationToken);
         await storage.Data.GetBlobClient(NplStorage.SummaryBlob(run.Date)).UploadAsync(
             BinaryData.FromObjectAsJson(new { date = day, run.RunId, union, branches }, NplRuns.Json), overwrite: true, cancellationToken);
 
@@ -82,6 +85,28 @@ public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlert
     {
         var found = await storage.Summaries.GetEntityIfExistsAsync<TableEntity>(NplStorage.Day(date), row, cancellationToken: cancellationToken);
         return found.HasValue ? JsonSerializer.Deserialize<DayTotals>(found.Value!.GetString("Totals"), NplRuns.Json) : null;
+    }
+
+    /// <summary>
+    /// A day run again (core banking re-sent a corrected extract) may no longer have a branch, officer or person of the
+    /// earlier run: their rows would otherwise stay in the day's summary beside the new ones. (Deleting a row that is
+    /// already gone succeeds, so two shards building the summary together do not trip over each other.)
+    /// </summary>
+    private async Task DeleteStaleRowsAsync(string day, HashSet<string> written, CancellationToken cancellationToken)
+    {
+        var stale = new List<string>();
+        await foreach (var row in storage.Summaries.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {day}"), select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (!written.Contains(row.RowKey))
+            {
+                stale.Add(row.RowKey);
+            }
+        }
+
+        foreach (var key in stale)
+        {
+            await storage.Summaries.DeleteEntityAsync(day, key, Azure.ETag.All, cancellationToken);
+        }
     }
 
     private static TableEntity Row(string day, string key, string? branch, string? officer, DayTotals totals) => new(day, key)

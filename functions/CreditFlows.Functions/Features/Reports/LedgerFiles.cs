@@ -9,7 +9,7 @@ namespace CreditFlows.Functions.Features.Reports;
 
 /// <summary>
 /// The scope's NPL ledger (不良贷款台账) attached to the report: loans in NPL on the report's day, then those cured
-/// or gone, largest first. .xlsx with the Open XML SDK (as the authority matrix: numbers as numbers, text inline)
+/// or gone during the week (the assembler picks them), largest first. .xlsx with the Open XML SDK (as the authority matrix: numbers as numbers, text inline)
 /// and .csv (UTF-8 with BOM, so Excel/WPS read the Chinese names).
 /// </summary>
 public static class LedgerFiles

@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using CreditFlows.Domain.Npl;
 using CreditFlows.Domain.Reports;
 using Microsoft.Extensions.Options;
@@ -14,20 +13,27 @@ namespace CreditFlows.Functions.Features.Reports;
 /// <see cref="INplHistory"/> over the storage the daily NPL job (Features/Npl) writes, named by the same <c>Npl</c> settings
 /// (<c>Npl:TablePrefix</c> <c>{P}</c>, <c>Npl:DataContainer</c>) and read by layout, so the report needs none of the job's classes:
 /// <list type="bullet">
+/// <item><c>{P}Runs</c>: partition = day, row <c>run</c>: column <c>Status</c> and <c>Doc</c> JSON with <c>branches</c> (branch → shard count). Only
+/// a <c>Complete</c> run makes a monitored day, and its shard counts say which snapshot blobs are the day's: a day run again
+/// (a corrected extract) leaves the first run's blobs and branch rows behind when its branches or shard counts changed.</item>
 /// <item><c>{P}Summaries</c>: partition = day (yyyy-MM-dd); rows <c>union</c> and <c>branch|{B}</c>, column <c>Totals</c> = DayTotals JSON (web casing, enums as strings).</item>
 /// <item><c>{P}Ledger</c>: partition = branch; rows <c>l|{loanId}</c> with the job's and the RiskManager's columns.</item>
 /// <item><c>{P}Alerts</c>: partition = day, row = cause; columns <c>Cause</c>, <c>Subject</c>, <c>Recipients</c> (<c>Role@Branch,…</c>), <c>Sent</c>.</item>
-/// <item>Container <c>npl</c>: <c>days/{day}/snapshots/{B}/{i}-of-{n}.bin.gz</c>, gzip of <see cref="LoanCodec"/> snapshots.</item>
+/// <item>Container <c>npl</c>: <c>days/{day}/snapshots/{B}/{i}-of-{n}.bin.gz</c>, gzip of <see cref="LoanCodec"/> snapshots; n from the run.</item>
 /// </list>
 /// </summary>
 public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient blobs, IOptions<Npl.NplOptions> options) : INplHistory
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
+    private readonly TableClient _runs = tables.GetTableClient(options.Value.TablePrefix + "Runs");
     private readonly TableClient _summaries = tables.GetTableClient(options.Value.TablePrefix + "Summaries");
     private readonly TableClient _ledger = tables.GetTableClient(options.Value.TablePrefix + "Ledger");
     private readonly TableClient _alerts = tables.GetTableClient(options.Value.TablePrefix + "Alerts");
     private readonly BlobContainerClient _data = blobs.GetBlobContainerClient(options.Value.DataContainer);
+
+    private const string RunRow = "run";
+    private const string Complete = "Complete";
 
     public static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -46,40 +52,33 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
     public async Task<IReadOnlyDictionary<string, DayTotals>> BranchTotalsAsync(DateOnly date, CancellationToken cancellationToken)
     {
         var result = new SortedDictionary<string, DayTotals>(StringComparer.Ordinal);
+        var run = await ShardsAsync(date, cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Day(date)} and RowKey ge {"branch|"} and RowKey lt {"branch}"}");
         await foreach (var row in Query(_summaries, filter, ["RowKey", "Totals"], cancellationToken))
         {
-            result[row.RowKey["branch|".Length..]] = JsonSerializer.Deserialize<DayTotals>(row.GetString("Totals"), Json)!;
+            var branch = row.RowKey["branch|".Length..];
+            if (run is not null && run.ContainsKey(branch)) // a row of a branch the day's last run did not have is an earlier run's
+            {
+                result[branch] = JsonSerializer.Deserialize<DayTotals>(row.GetString("Totals"), Json)!;
+            }
         }
 
         return result;
     }
 
-    public async Task<IReadOnlyList<string>> SnapshotBranchesAsync(DateOnly date, CancellationToken cancellationToken)
-    {
-        var branches = new List<string>();
-        if (!await _data.ExistsAsync(cancellationToken))
-        {
-            return branches;
-        }
-
-        var prefix = $"days/{Day(date)}/snapshots/";
-        await foreach (var item in _data.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", prefix, cancellationToken))
-        {
-            if (item.IsPrefix)
-            {
-                branches.Add(item.Prefix[prefix.Length..].TrimEnd('/'));
-            }
-        }
-
-        return branches;
-    }
+    public async Task<IReadOnlyList<string>> SnapshotBranchesAsync(DateOnly date, CancellationToken cancellationToken) =>
+        [.. (await ShardsAsync(date, cancellationToken))?.Keys ?? []];
 
     public async IAsyncEnumerable<LoanSnapshot> SnapshotAsync(DateOnly date, string branch, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var item in _data.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"days/{Day(date)}/snapshots/{branch}/", cancellationToken))
+        if ((await ShardsAsync(date, cancellationToken))?.GetValueOrDefault(branch) is not { } count)
         {
-            await using var stream = await _data.GetBlobClient(item.Name).OpenReadAsync(cancellationToken: cancellationToken);
+            yield break;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            await using var stream = await _data.GetBlobClient($"days/{Day(date)}/snapshots/{branch}/{i}-of-{count}.bin.gz").OpenReadAsync(cancellationToken: cancellationToken);
             await using var gzip = new GZipStream(stream, CompressionMode.Decompress);
             using var buffer = new MemoryStream();
             await gzip.CopyToAsync(buffer, cancellationToken);
@@ -138,17 +137,40 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
     private static DateOnly? Date(TableEntity row, string column) =>
         DateOnly.TryParseExact(row.GetString(column), "yyyy-MM-dd", out var d) ? d : null;
 
+    /// <summary>The days in [from, to] whose run is complete (a day being run again is not monitored until it completes).</summary>
     private async Task<List<DateOnly>> DaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var days = new List<DateOnly>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(from)} and PartitionKey le {Day(to)} and RowKey eq {"union"}");
-        await foreach (var row in Query(_summaries, filter, ["PartitionKey"], cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(from)} and PartitionKey le {Day(to)} and RowKey eq {RunRow} and Status eq {Complete}");
+        await foreach (var row in Query(_runs, filter, ["PartitionKey"], cancellationToken))
         {
             days.Add(DateOnly.ParseExact(row.PartitionKey, "yyyy-MM-dd"));
         }
 
         days.Sort();
         return days;
+    }
+
+    /// <summary>The day's complete run: branch → number of snapshot shards (null: no complete run that day).</summary>
+    private async Task<IReadOnlyDictionary<string, int>?> ShardsAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        var row = await Missing(() => _runs.GetEntityIfExistsAsync<TableEntity>(Day(date), RunRow, ["Status", "Doc"], cancellationToken));
+        if (row is not { HasValue: true } || row.Value!.GetString("Status") != Complete)
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(row.Value.GetString("Doc"));
+        var shards = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        if (doc.RootElement.TryGetProperty("branches", out var branches))
+        {
+            foreach (var branch in branches.EnumerateObject())
+            {
+                shards[branch.Name] = branch.Value.GetInt32();
+            }
+        }
+
+        return shards;
     }
 
     /// <summary>A table the job has not created yet reads as empty: no data, not a failure.</summary>

@@ -107,14 +107,19 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
             return union;
         }
 
-        // The ledger: once for the union, else once per branch.
+        // The ledger: once for the union, else once per branch. The job keeps the row of every loan that was ever NPL; the
+        // report takes those in NPL and those that left NPL this week (a loan cured or repaid long ago is not this week's news).
+        bool OfTheWeek(LedgerLine line) => line.InNpl || line.CuredOn >= week.Monday;
         var ledger = new Dictionary<string, List<LedgerLine>>(StringComparer.Ordinal);
         if (wantUnion)
         {
             var all = new List<LedgerLine>();
             await foreach (var line in history.LedgerAsync(null, cancellationToken))
             {
-                all.Add(line);
+                if (OfTheWeek(line))
+                {
+                    all.Add(line);
+                }
             }
 
             ledger[WeeklyReportBuilder.Union] = all;
@@ -130,7 +135,10 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
                 var lines = new List<LedgerLine>();
                 await foreach (var line in history.LedgerAsync(branch, cancellationToken))
                 {
-                    lines.Add(line);
+                    if (OfTheWeek(line))
+                    {
+                        lines.Add(line);
+                    }
                 }
 
                 ledger[branch] = lines;
