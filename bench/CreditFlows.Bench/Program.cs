@@ -15,8 +15,8 @@ namespace CreditFlows.Bench;
 // --app-log-level L (the app's log level, default Warning), --strict (exit 2 when a target is missed),
 // --think-ms T (each client pauses T ms after every answer, in both the workflow and the raw run; default 0, back to
 // back, which is the saturation test the targets are judged on).
-// `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `--documents` the
-// credit-file upload benchmark (DocumentsBench.cs).
+// `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `reports` the weekly NPL
+// report benchmark (Reports/ReportsBenchmark.cs), `--documents` the credit-file upload benchmark (DocumentsBench.cs).
 public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
@@ -32,6 +32,12 @@ public static class Benchmark
         {
             Environment.CurrentDirectory = AppContext.BaseDirectory;
             return await Npl.NplBenchmark.RunAsync(storage, args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "reports")
+        {
+            Environment.CurrentDirectory = AppContext.BaseDirectory;
+            return await Reports.ReportsBenchmark.RunAsync(storage, args[1..]);
         }
 
         // WebApplicationFactory finds the app's content root through MvcTestingAppManifest.json in the working
