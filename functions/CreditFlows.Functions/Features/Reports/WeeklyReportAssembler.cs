@@ -64,7 +64,7 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         var warningsTask = history.WarningsAsync(week.Monday, week.Sunday, cancellationToken);
         var byDay = (await totalsTask).ToDictionary(t => t.Day, t => (t.Union, t.Branches));
         var ledger = await LedgerAsync(
-            wantUnion ? [.. branchNames.Keys, .. snapshotBranches.SelectMany(b => b), .. byDay.Values.SelectMany(t => t.Branches.Keys)] : branchScopes,
+            wantUnion ? [.. branchScopes, .. branchNames.Keys, .. snapshotBranches.SelectMany(b => b), .. byDay.Values.SelectMany(t => t.Branches.Keys)] : branchScopes,
             wantUnion, cancellationToken);
         var movements = await movementsTask;
         var warnings = await warningsTask;
@@ -170,8 +170,9 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
 
     /// <summary>
     /// The ledger, one partition query per branch (several at once) rather than one query across the table: the ledger's
-    /// table also holds every loan's history rows. The union's ledger is that of every branch it knows: the Branches table,
-    /// the branches with a snapshot on either day and those with totals on any day the report reads.
+    /// table also holds every loan's history rows. The union's ledger is that of every branch it knows: the branches asked
+    /// for, the Branches table, the branches with a snapshot on either day and those with totals on any day the report reads
+    /// (see BENCHMARKS.md, weekly report).
     /// </summary>
     private async Task<Dictionary<string, List<LedgerLine>>> LedgerAsync(IEnumerable<string> branches, bool wantUnion, CancellationToken cancellationToken)
     {
