@@ -16,8 +16,8 @@ namespace CreditFlows.Bench;
 // --think-ms T (each client pauses T ms after every answer, in both the workflow and the raw run; default 0, back to
 // back, which is the saturation test the targets are judged on).
 // `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `npl-probe` Azurite's table
-// write ceiling (Npl/AzuriteTableProbe.cs), `--documents` the
-// credit-file upload benchmark (DocumentsBench.cs).
+// write ceiling (Npl/AzuriteTableProbe.cs), `reports` the weekly NPL report benchmark (Reports/ReportsBenchmark.cs),
+// `--documents` the credit-file upload benchmark (DocumentsBench.cs).
 public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
@@ -38,6 +38,12 @@ public static class Benchmark
         if (args.Length > 0 && args[0] == "npl-probe")
         {
             return await Npl.AzuriteTableProbe.RunAsync(storage, args[1..]); // Azurite's table write ceiling for the NPL job
+        }
+
+        if (args.Length > 0 && args[0] == "reports")
+        {
+            Environment.CurrentDirectory = AppContext.BaseDirectory;
+            return await Reports.ReportsBenchmark.RunAsync(storage, args[1..]);
         }
 
         // WebApplicationFactory finds the app's content root through MvcTestingAppManifest.json in the working

@@ -52,7 +52,7 @@ public static class NplBenchmark
         return 0;
     }
 
-    private static async Task RunDayAsync(NplBenchApp app, int size, DateOnly date, IEnumerable<LoanRecord> loans, int workers, string label)
+    internal static async Task RunDayAsync(NplBenchApp app, int size, DateOnly date, IEnumerable<LoanRecord> loans, int workers, string label)
     {
         var storage = app.Services.GetRequiredService<NplStorage>();
         var file = Path.Combine(Path.GetTempPath(), $"npl-bench-{Guid.NewGuid():N}.csv");
@@ -163,9 +163,11 @@ public static class NplBenchmark
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    private sealed class NplBenchApp(string storage, int shardSize, string writeConcurrency) : WebApplicationFactory<global::Program>
+    /// <param name="writeConcurrency">`Npl:WriteConcurrency`, or empty for the app's default.</param>
+    /// <param name="id">Names the NPL tables, containers and queues; a given id reuses what an earlier run with it stored.</param>
+    internal sealed class NplBenchApp(string storage, int shardSize, string writeConcurrency = "", string? id = null) : WebApplicationFactory<global::Program>
     {
-        private readonly string _id = Guid.NewGuid().ToString("N")[..10];
+        private readonly string _id = id ?? Guid.NewGuid().ToString("N")[..10];
 
         public void Start()
         {

@@ -9,6 +9,9 @@ namespace CreditFlows.Functions.Features.Reports;
 /// </summary>
 public interface INplHistory
 {
+    /// <summary>The monitored days (a complete day summary) in [from, to], in order.</summary>
+    Task<IReadOnlyList<DateOnly>> DaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
     /// <summary>The latest monitored day (a complete day summary) in [from, to], if any.</summary>
     Task<DateOnly?> LatestDayAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);
 
@@ -29,6 +32,9 @@ public interface INplHistory
     /// <summary>The NPL ledger's loans of the scope as they stand (NPL, cured and gone).</summary>
     IAsyncEnumerable<LedgerLine> LedgerAsync(string? branch, CancellationToken cancellationToken);
 
-    /// <summary>The early warnings sent on days in [from, to] that concern the scope.</summary>
-    Task<IReadOnlyList<WarningLine>> WarningsAsync(DateOnly from, DateOnly to, string? branch, CancellationToken cancellationToken);
+    /// <summary>The early warnings sent on days in [from, to], each with the branches it concerns (its recipients' branches).</summary>
+    Task<IReadOnlyList<BranchWarning>> WarningsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);
 }
+
+/// <summary>An early warning and the branches whose people it went to: a branch's report lists those that concern it, the union's all.</summary>
+public sealed record BranchWarning(WarningLine Warning, IReadOnlySet<string> Branches);

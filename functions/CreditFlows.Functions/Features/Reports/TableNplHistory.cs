@@ -35,6 +35,9 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
     private const string RunRow = "run";
     private const string Complete = "Complete";
 
+    /// <summary>The ledger table, for the benchmark's read experiments.</summary>
+    public TableClient LedgerTable => _ledger;
+
     public static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     public async Task<DateOnly?> LatestDayAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
@@ -101,19 +104,21 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         }
     }
 
-    public async Task<IReadOnlyList<WarningLine>> WarningsAsync(DateOnly from, DateOnly to, string? branch, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BranchWarning>> WarningsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var lines = new List<WarningLine>();
+        var lines = new List<BranchWarning>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(from)} and PartitionKey le {Day(to)}");
         await foreach (var row in Query(_alerts, filter, null, cancellationToken))
         {
-            var to_ = (row.GetString("Recipients") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
-            if (row.GetBoolean("Sent") == false || (branch is not null && !to_.Any(r => r.EndsWith("@" + branch, StringComparison.Ordinal))))
+            if (row.GetBoolean("Sent") == false)
             {
                 continue;
             }
 
-            lines.Add(new WarningLine(DateOnly.ParseExact(row.PartitionKey, "yyyy-MM-dd"), row.GetString("Cause") ?? row.RowKey, row.GetString("Subject") ?? string.Empty));
+            var branches = (row.GetString("Recipients") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(r => r[(r.LastIndexOf('@') + 1)..]).ToHashSet(StringComparer.Ordinal);
+            lines.Add(new BranchWarning(
+                new WarningLine(DateOnly.ParseExact(row.PartitionKey, "yyyy-MM-dd"), row.GetString("Cause") ?? row.RowKey, row.GetString("Subject") ?? string.Empty), branches));
         }
 
         return lines;
@@ -138,7 +143,7 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         DateOnly.TryParseExact(row.GetString(column), "yyyy-MM-dd", out var d) ? d : null;
 
     /// <summary>The days in [from, to] whose run is complete (a day being run again is not monitored until it completes).</summary>
-    private async Task<List<DateOnly>> DaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DateOnly>> DaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var days = new List<DateOnly>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(from)} and PartitionKey le {Day(to)} and RowKey eq {RunRow} and Status eq {Complete}");

@@ -21,6 +21,9 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
     public const string LedgerXlsx = "ledger.xlsx";
     public const string LedgerCsv = "ledger.csv";
 
+    /// <summary>Storage reads in flight at once (snapshots, ledger partitions): they wait on storage as much as they decode.</summary>
+    private static readonly int ReadConcurrency = Math.Max(4, 2 * Environment.ProcessorCount);
+
     public static readonly IReadOnlyDictionary<string, string> ContentTypes = new Dictionary<string, string>
     {
         [Html] = "text/html; charset=utf-8", [TrendPng] = "image/png", [CategoriesPng] = "image/png",
@@ -28,67 +31,53 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
     };
 
     public async Task<IReadOnlyDictionary<string, RenderedReport>> BuildAsync(
-        ReportWeek week, IReadOnlyCollection<string> scopes, IReadOnlyDictionary<string, string> branchNames, CancellationToken cancellationToken)
+        ReportWeek week, IReadOnlyCollection<string> scopes, IReadOnlyDictionary<string, string> branchNames, CancellationToken cancellationToken,
+        ReportTimings? timings = null)
     {
-        var asOf = await history.LatestDayAsync(week.Monday, week.Sunday, cancellationToken);
-        var baseline = await history.LatestDayAsync(week.Monday.AddDays(-7), week.Monday.AddDays(-1), cancellationToken);
-        var yearStart = asOf is { } a
-            ? await history.LatestDayAsync(new DateOnly(a.Year - 1, 12, 1), new DateOnly(a.Year - 1, 12, 31), cancellationToken)
-              ?? await history.FirstDayAsync(new DateOnly(a.Year, 1, 1), a, cancellationToken)
-            : null;
+        var phase = System.Diagnostics.Stopwatch.StartNew();
         var branchScopes = scopes.Where(s => s != WeeklyReportBuilder.Union).ToHashSet(StringComparer.Ordinal);
         var wantUnion = scopes.Contains(WeeklyReportBuilder.Union);
 
-        // Day totals: now, a week ago, the start of the year, and the trend's week ends.
+        // The monitored days, in one query: this week's last (as of), last week's (the baseline), the trend's week ends and
+        // the start of the year (the last day of December before, else the year's first monitored day).
         var trendWeeks = Enumerable.Range(0, options.TrendWeeks).Select(i => Of(week, i - options.TrendWeeks + 1)).ToList();
-        var trendDays = new List<DateOnly?>();
-        foreach (var w in trendWeeks)
-        {
-            trendDays.Add(w == week ? asOf : await history.LatestDayAsync(w.Monday, w.Sunday, cancellationToken));
-        }
+        var from = new[] { trendWeeks[0].Monday, week.Monday.AddDays(-7), new DateOnly(week.Monday.Year - 1, 12, 1) }.Min();
+        var monitored = await history.DaysAsync(from, week.Sunday, cancellationToken);
+        DateOnly? Latest(DateOnly first, DateOnly last) => monitored.Where(d => d >= first && d <= last).Select(d => (DateOnly?)d).LastOrDefault();
+        var asOf = Latest(week.Monday, week.Sunday);
+        var baseline = Latest(week.Monday.AddDays(-7), week.Monday.AddDays(-1));
+        var yearStart = asOf is { } a
+            ? Latest(new DateOnly(a.Year - 1, 12, 1), new DateOnly(a.Year - 1, 12, 31))
+              ?? monitored.Where(d => d >= new DateOnly(a.Year, 1, 1) && d <= a).Select(d => (DateOnly?)d).FirstOrDefault()
+            : null;
+        var trendDays = trendWeeks.Select(w => Latest(w.Monday, w.Sunday)).ToList();
 
+        // Everything else is read at once: day totals, the movements (each branch's two snapshots diffed once), the ledger
+        // (once per branch) and the week's warnings (once).
         var days = trendDays.Append(asOf).Append(baseline).Append(yearStart).OfType<DateOnly>().Distinct().ToList();
-        var byDay = new Dictionary<DateOnly, (DayTotals? Union, IReadOnlyDictionary<string, DayTotals> Branches)>();
-        foreach (var day in days)
-        {
-            byDay[day] = (await history.TotalsAsync(day, null, cancellationToken), await history.BranchTotalsAsync(day, cancellationToken));
-        }
+        var totalsTask = Task.WhenAll(days.Select(async day =>
+            (Day: day, Union: await history.TotalsAsync(day, null, cancellationToken), Branches: await history.BranchTotalsAsync(day, cancellationToken))));
+        var snapshotBranches = wantUnion
+            ? await Task.WhenAll(new[] { asOf, baseline }.OfType<DateOnly>().Select(d => history.SnapshotBranchesAsync(d, cancellationToken)))
+            : [];
+        var movementsTask = MovementsAsync(asOf, baseline, wantUnion ? snapshotBranches.SelectMany(b => b).Distinct().ToList() : [.. branchScopes], cancellationToken);
+        var warningsTask = history.WarningsAsync(week.Monday, week.Sunday, cancellationToken);
+        var byDay = (await totalsTask).ToDictionary(t => t.Day, t => (t.Union, t.Branches));
+        // The job keeps the ledger row of every loan that was ever NPL; the report takes those in NPL and those that left NPL
+        // this week (a loan cured or repaid long ago is not this week's news).
+        var ledger = await LedgerAsync(
+            wantUnion ? [.. branchScopes, .. branchNames.Keys, .. snapshotBranches.SelectMany(b => b), .. byDay.Values.SelectMany(t => t.Branches.Keys)] : branchScopes,
+            wantUnion, line => line.InNpl || line.CuredOn >= week.Monday, cancellationToken);
+        var movements = await movementsTask;
+        var warnings = await warningsTask;
 
         DayTotals? TotalsOf(DateOnly? day, string scope) => day is { } d && byDay.TryGetValue(d, out var t)
             ? scope == WeeklyReportBuilder.Union ? t.Union : t.Branches.GetValueOrDefault(scope)
             : null;
 
-        // Movements: each branch diffed once, two at a time.
-        var movements = new ConcurrentDictionary<string, WeekMovements>(StringComparer.Ordinal);
-        if (asOf is { } end && baseline is { } start)
-        {
-            var branches = wantUnion
-                ? (await history.SnapshotBranchesAsync(end, cancellationToken)).Union(await history.SnapshotBranchesAsync(start, cancellationToken)).ToList()
-                : [.. branchScopes];
-            await Parallel.ForEachAsync(branches, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) },
-                async (branch, ct) =>
-                {
-                    var before = new Dictionary<string, LoanSnapshot>(StringComparer.Ordinal);
-                    await foreach (var loan in history.SnapshotAsync(start, branch, ct))
-                    {
-                        before[loan.LoanId] = loan;
-                    }
-
-                    var after = new List<LoanSnapshot>();
-                    await foreach (var loan in history.SnapshotAsync(end, branch, ct))
-                    {
-                        after.Add(loan);
-                    }
-
-                    var moves = new WeekMovements();
-                    moves.Add(branch, before, after);
-                    movements[branch] = moves;
-                });
-        }
-
         WeekMovements? MovementsOf(string scope)
         {
-            if (asOf is null || baseline is null)
+            if (movements is null)
             {
                 return null;
             }
@@ -105,44 +94,6 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
             }
 
             return union;
-        }
-
-        // The ledger: once for the union, else once per branch. The job keeps the row of every loan that was ever NPL; the
-        // report takes those in NPL and those that left NPL this week (a loan cured or repaid long ago is not this week's news).
-        bool OfTheWeek(LedgerLine line) => line.InNpl || line.CuredOn >= week.Monday;
-        var ledger = new Dictionary<string, List<LedgerLine>>(StringComparer.Ordinal);
-        if (wantUnion)
-        {
-            var all = new List<LedgerLine>();
-            await foreach (var line in history.LedgerAsync(null, cancellationToken))
-            {
-                if (OfTheWeek(line))
-                {
-                    all.Add(line);
-                }
-            }
-
-            ledger[WeeklyReportBuilder.Union] = all;
-            foreach (var group in all.GroupBy(l => l.Branch, StringComparer.Ordinal))
-            {
-                ledger[group.Key] = [.. group];
-            }
-        }
-        else
-        {
-            foreach (var branch in branchScopes)
-            {
-                var lines = new List<LedgerLine>();
-                await foreach (var line in history.LedgerAsync(branch, cancellationToken))
-                {
-                    if (OfTheWeek(line))
-                    {
-                        lines.Add(line);
-                    }
-                }
-
-                ledger[branch] = lines;
-            }
         }
 
         var rules = await rulesOn(asOf ?? week.Sunday, cancellationToken); // HQ's thresholds on the day the figures are as of
@@ -169,26 +120,101 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
                 Trend = [.. trendWeeks.Select((w, i) => new TrendInput(w, trendDays[i], TotalsOf(trendDays[i], scope)))],
                 Movements = MovementsOf(scope),
                 Ledger = ledger.GetValueOrDefault(scope) ?? [],
-                Warnings = await history.WarningsAsync(week.Monday, week.Sunday, isUnion ? null : scope, cancellationToken),
+                Warnings = [.. warnings.Where(w => isUnion || w.Branches.Contains(scope)).Select(w => w.Warning)],
                 Rules = rules,
                 ListLimit = options.ListLimit,
             });
         }
 
+        timings?.AddRead(phase);
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) };
+        var reports = new WeeklyReport[inputs.Count];
+        Parallel.For(0, inputs.Count, parallel, i => reports[i] = WeeklyReportBuilder.Build(inputs[i]));
+        timings?.AddCompute(phase);
+
         var rendered = new ConcurrentDictionary<string, RenderedReport>(StringComparer.Ordinal);
-        Parallel.ForEach(inputs, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) },
-            input => rendered[input.Scope] = Render(WeeklyReportBuilder.Build(input), input.Ledger));
+        Parallel.For(0, inputs.Count, parallel, i => rendered[inputs[i].Scope] = Render(reports[i], inputs[i].Ledger));
+        timings?.AddRender(phase);
         return rendered;
     }
 
-    public RenderedReport Render(WeeklyReport report, IReadOnlyList<LedgerLine> ledger) => new(report, new Dictionary<string, byte[]>
+    /// <summary>Each branch's week: its two end-of-day snapshots diffed once (the union's adds them up); null without both days.</summary>
+    private async Task<ConcurrentDictionary<string, WeekMovements>?> MovementsAsync(
+        DateOnly? asOf, DateOnly? baseline, IReadOnlyList<string> branches, CancellationToken cancellationToken)
     {
-        [Html] = System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(report, name => name + ".png")),
-        [TrendPng] = chart.Trend(report),
-        [CategoriesPng] = chart.Categories(report),
-        [LedgerXlsx] = LedgerFiles.Xlsx($"不良贷款台账 NPL ledger · {report.ScopeName} · {report.Week} (as of {report.AsOf?.ToString("yyyy-MM-dd") ?? "-"})", ledger),
-        [LedgerCsv] = LedgerFiles.Csv(ledger),
-    });
+        if (asOf is not { } end || baseline is not { } start)
+        {
+            return null;
+        }
+
+        var movements = new ConcurrentDictionary<string, WeekMovements>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(branches, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadConcurrency },
+            async (branch, ct) =>
+            {
+                var before = new Dictionary<string, LoanSnapshot>(StringComparer.Ordinal);
+                await foreach (var loan in history.SnapshotAsync(start, branch, ct))
+                {
+                    before[loan.LoanId] = loan;
+                }
+
+                var after = new List<LoanSnapshot>();
+                await foreach (var loan in history.SnapshotAsync(end, branch, ct))
+                {
+                    after.Add(loan);
+                }
+
+                var moves = new WeekMovements();
+                moves.Add(branch, before, after);
+                movements[branch] = moves;
+            });
+        return movements;
+    }
+
+    /// <summary>
+    /// The ledger, one partition query per branch (several at once) rather than one query across the table: the ledger's
+    /// table also holds every loan's history rows. The union's ledger is that of every branch it knows: the branches asked
+    /// for, the Branches table, the branches with a snapshot on either day and those with totals on any day the report reads
+    /// (see BENCHMARKS.md, weekly report).
+    /// </summary>
+    private async Task<Dictionary<string, List<LedgerLine>>> LedgerAsync(
+        IEnumerable<string> branches, bool wantUnion, Func<LedgerLine, bool> keep, CancellationToken cancellationToken)
+    {
+        var read = new ConcurrentDictionary<string, List<LedgerLine>>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(branches.Distinct(StringComparer.Ordinal), new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadConcurrency },
+            async (branch, ct) =>
+            {
+                var lines = new List<LedgerLine>();
+                await foreach (var line in history.LedgerAsync(branch, ct))
+                {
+                    if (keep(line))
+                    {
+                        lines.Add(line);
+                    }
+                }
+
+                read[branch] = lines;
+            });
+        var ledger = new Dictionary<string, List<LedgerLine>>(read, StringComparer.Ordinal);
+        if (wantUnion)
+        {
+            ledger[WeeklyReportBuilder.Union] = [.. read.OrderBy(b => b.Key, StringComparer.Ordinal).SelectMany(b => b.Value)];
+        }
+
+        return ledger;
+    }
+
+    public RenderedReport Render(WeeklyReport report, IReadOnlyList<LedgerLine> ledger)
+    {
+        var rows = LedgerFiles.Rows(ledger); // sorted and formatted once for both files
+        return new(report, new Dictionary<string, byte[]>
+        {
+            [Html] = System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(report, name => name + ".png")),
+            [TrendPng] = chart.Trend(report),
+            [CategoriesPng] = chart.Categories(report),
+            [LedgerXlsx] = LedgerFiles.Xlsx($"不良贷款台账 NPL ledger · {report.ScopeName} · {report.Week} (as of {report.AsOf?.ToString("yyyy-MM-dd") ?? "-"})", rows),
+            [LedgerCsv] = LedgerFiles.Csv(rows),
+        });
+    }
 
     private static ReportWeek Of(ReportWeek week, int offset) => ReportWeek.Of(week.Monday.AddDays(7 * offset));
 }

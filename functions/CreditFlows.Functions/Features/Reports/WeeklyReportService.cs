@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
@@ -36,47 +37,53 @@ public sealed class WeeklyReportService(
 
     public static string Folder(string week, string scope, bool final) => final ? $"{week}/{scope}/" : $"{week}/{scope}/draft/";
 
-    public async Task<IReadOnlyDictionary<string, ArchivedReport>> ArchiveAsync(ReportWeek week, IReadOnlyCollection<string> scopes, bool final, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, ArchivedReport>> ArchiveAsync(ReportWeek week, IReadOnlyCollection<string> scopes, bool final, CancellationToken cancellationToken,
+        ReportTimings? timings = null)
     {
+        var lap = System.Diagnostics.Stopwatch.StartNew();
         await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        var result = new Dictionary<string, ArchivedReport>(StringComparer.Ordinal);
-        var missing = new List<string>();
-        foreach (var scope in scopes.Distinct())
+        var found = new ConcurrentDictionary<string, ArchivedReport>(StringComparer.Ordinal);
+        var distinct = scopes.Distinct().ToList();
+        if (final)
         {
-            if (final && await FindAsync(week, scope, finalOnly: true, cancellationToken) is { } done)
+            await Parallel.ForEachAsync(distinct, Concurrent(cancellationToken), async (scope, ct) =>
             {
-                result[scope] = done;
-            }
-            else
-            {
-                missing.Add(scope);
-            }
+                if (await FindAsync(week, scope, finalOnly: true, ct) is { } done)
+                {
+                    found[scope] = done;
+                }
+            });
         }
 
+        var missing = distinct.Where(s => !found.ContainsKey(s)).ToList();
         if (missing.Count == 0)
         {
-            return result;
+            timings?.AddArchive(lap);
+            return found;
         }
 
         var names = (await branches.ListAsync(cancellationToken)).ToDictionary(b => b.Id.Value, b => b.Name, StringComparer.Ordinal);
-        var built = await assembler.BuildAsync(week, missing, names, cancellationToken);
-        await Parallel.ForEachAsync(built, cancellationToken, async (item, ct) =>
+        timings?.AddArchive(lap);
+        var built = await assembler.BuildAsync(week, missing, names, cancellationToken, timings);
+        lap.Restart();
+        await Parallel.ForEachAsync(built, Concurrent(cancellationToken), async (item, ct) =>
         {
+            // The files first (at once), report.json last: a report.json in the archive means its files are there.
             var folder = Folder(week.ToString(), item.Key, final);
-            foreach (var (file, bytes) in item.Value.Files)
-            {
-                await WriteAsync(folder + file, bytes, WeeklyReportAssembler.ContentTypes[file], final, ct);
-            }
-
+            await Task.WhenAll(item.Value.Files.Select(f => WriteAsync(folder + f.Key, f.Value, WeeklyReportAssembler.ContentTypes[f.Key], final, ct)));
             var archived = new ArchivedReport(week.ToString(), item.Key, final, time.GetUtcNow(), [.. item.Value.Files.Keys], item.Value.Report);
-            await WriteAsync(folder + Json, JsonSerializer.SerializeToUtf8Bytes(archived, TableNplHistory.Json), "application/json", final, ct);
+            if (await WriteAsync(folder + Json, JsonSerializer.SerializeToUtf8Bytes(archived, TableNplHistory.Json), "application/json", final, ct))
+            {
+                found[item.Key] = archived;
+            }
+            else
+            {
+                // An earlier or concurrent build archived this scope first: its report is the one that stays.
+                found[item.Key] = await FindAsync(week, item.Key, finalOnly: final, ct) ?? throw new InvalidOperationException($"Report {week}/{item.Key} was not archived.");
+            }
         });
-        foreach (var scope in missing)
-        {
-            result[scope] = await FindAsync(week, scope, finalOnly: final, cancellationToken) ?? throw new InvalidOperationException($"Report {week}/{scope} was not archived.");
-        }
-
-        return result;
+        timings?.AddArchive(lap);
+        return found;
     }
 
     /// <summary>The archived report of a week and scope: the final one, else (unless <paramref name="finalOnly"/>) the latest draft.</summary>
@@ -106,7 +113,8 @@ public sealed class WeeklyReportService(
             return $"Weekly report {week}: no active recipients.";
         }
 
-        var reports = await ArchiveAsync(week, [.. active.Select(r => r.Scope).Distinct()], final: true, cancellationToken);
+        var timings = new ReportTimings();
+        var reports = await ArchiveAsync(week, [.. active.Select(r => r.Scope).Distinct()], final: true, cancellationToken, timings);
         var queue = queues.GetQueueClient(StorageNames.Queues.Notifications);
         var queued = 0;
         foreach (var recipient in active)
@@ -122,7 +130,7 @@ public sealed class WeeklyReportService(
             queued++;
         }
 
-        return $"Weekly report {week}: {reports.Count} scope(s) archived, {queued} mail(s) queued, {active.Count - queued} queued before.";
+        return $"Weekly report {week}: {reports.Count} scope(s) archived ({timings}), {queued} mail(s) queued, {active.Count - queued} queued before.";
     }
 
     public static string NotificationId(ReportWeek week, string email) => $"weekly/{week}/{email.ToLowerInvariant()}";
@@ -146,7 +154,11 @@ public sealed class WeeklyReportService(
             To: [recipient.Email]);
     }
 
-    private async Task WriteAsync(string name, byte[] bytes, string contentType, bool once, CancellationToken cancellationToken)
+    /// <summary>Blob writes (or reads) in flight at once: the archive waits on storage, not on the CPU.</summary>
+    private static ParallelOptions Concurrent(CancellationToken cancellationToken) => new() { CancellationToken = cancellationToken, MaxDegreeOfParallelism = 8 };
+
+    /// <summary>Writes the blob; false when <paramref name="once"/> and it was there already (the first one stays).</summary>
+    private async Task<bool> WriteAsync(string name, byte[] bytes, string contentType, bool once, CancellationToken cancellationToken)
     {
         var options = new BlobUploadOptions
         {
@@ -156,10 +168,11 @@ public sealed class WeeklyReportService(
         try
         {
             await Container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(bytes), options, cancellationToken);
+            return true;
         }
         catch (RequestFailedException ex) when (once && ex.Status is 409 or 412)
         {
-            // Written by an earlier or concurrent build of the same week: the first one stays.
+            return false; // Written by an earlier or concurrent build of the same week: the first one stays.
         }
     }
 }
