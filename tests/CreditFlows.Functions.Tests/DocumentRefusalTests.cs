@@ -9,8 +9,18 @@ using CreditFlows.Tests.Samples;
 namespace CreditFlows.Functions.Tests;
 
 /// <summary>Every bad upload is a problem+json naming what is wrong, and leaves no blob (not even staged blocks) and no index row.</summary>
-public class DocumentRefusalTests() : AppTestBase(new TestApp(settings: Documents.Settings(maxUploadBytes: 1024 * 1024)))
+public class DocumentRefusalTests : AppTestBase
 {
+    public DocumentRefusalTests()
+        : this(Documents.Settings(maxUploadBytes: 1024 * 1024))
+    {
+    }
+
+    protected DocumentRefusalTests(Dictionary<string, string?> settings)
+        : base(new TestApp(settings: settings))
+    {
+    }
+
     private Loans Loans => field ??= new Loans(App);
 
     private async Task<JsonObject> RefusedAsync(string id, HttpResponseMessage response, HttpStatusCode status, string field, string branch = "B01")
@@ -76,8 +86,7 @@ public class DocumentRefusalTests() : AppTestBase(new TestApp(settings: Document
         await RefusedAsync(id, declared, HttpStatusCode.RequestEntityTooLarge, "");
 
         // Chunked: no Content-Length, so the limit is found while streaming, after blocks were staged.
-        var chunked = new StreamContent(new NonSeekable(DocumentSamples.Stream(FileKind.Pdf, 3 * 1024 * 1024)));
-        chunked.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+        var chunked = Documents.Chunked(DocumentSamples.Stream(FileKind.Pdf, 3 * 1024 * 1024), "application/pdf");
         var streamed = await Documents.UploadAsync(Loans.Officer, id, "IdCard", chunked, chunked: true);
         await RefusedAsync(id, streamed, HttpStatusCode.RequestEntityTooLarge, "");
     }
@@ -136,32 +145,7 @@ public class DocumentRefusalTests() : AppTestBase(new TestApp(settings: Document
         var auditor = Loans.As("auditor", "HQ", Role.Auditor);
         await RefusedAsync(id, await Documents.UploadAsync(auditor, id, "IdCard", Documents.Content(DocumentSamples.Bytes(FileKind.Pdf, 5_000))), HttpStatusCode.Forbidden, "");
     }
-
-    /// <summary>Hides the length, so the client sends the body chunked.</summary>
-    private sealed class NonSeekable(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }
+
+/// <summary>The same refusals with every upload sent as staged blocks (the way of chunked and large bodies).</summary>
+public class DocumentRefusalInBlocksTests() : DocumentRefusalTests(Documents.Settings(maxUploadBytes: 1024 * 1024, singleRequestMaxBytes: 0));

@@ -10,8 +10,18 @@ using CreditFlows.Tests.Samples;
 namespace CreditFlows.Functions.Tests;
 
 /// <summary>Uploads: each format accepted by content, stored streamed with its hash, metadata and tags; versions kept; races.</summary>
-public class DocumentTests() : AppTestBase(new TestApp(settings: Documents.Settings()))
+public class DocumentTests : AppTestBase
 {
+    public DocumentTests()
+        : this(Documents.Settings())
+    {
+    }
+
+    protected DocumentTests(Dictionary<string, string?> settings)
+        : base(new TestApp(settings: settings))
+    {
+    }
+
     private Loans Loans => field ??= new Loans(App);
 
     public static TheoryData<FileKind> Kinds => new(Enum.GetValues<FileKind>());
@@ -134,3 +144,6 @@ public class DocumentTests() : AppTestBase(new TestApp(settings: Documents.Setti
         Assert.Single(await Documents.BlobsAsync("B01", id));
     }
 }
+
+/// <summary>The same uploads with every body sent as staged blocks (the way of chunked and large bodies).</summary>
+public class DocumentInBlocksTests() : DocumentTests(Documents.Settings(singleRequestMaxBytes: 0));

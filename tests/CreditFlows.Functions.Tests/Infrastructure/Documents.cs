@@ -11,13 +11,26 @@ namespace CreditFlows.Functions.Tests.Infrastructure;
 /// <summary>Uploads and reads credit files over HTTP, and looks at what storage really holds.</summary>
 public sealed class Documents
 {
-    public static Dictionary<string, string?> Settings(long maxUploadBytes = 2 * 1024 * 1024) => new()
+    /// <summary>
+    /// Settings for credit-file tests. A body with a Content-Length of at most <paramref name="singleRequestMaxBytes"/>
+    /// (default: the app's default, 256 MiB) goes in one Put Blob; 0 sends every upload as staged blocks.
+    /// </summary>
+    public static Dictionary<string, string?> Settings(long maxUploadBytes = 2 * 1024 * 1024, long? singleRequestMaxBytes = null)
     {
-        ["Documents:EnforceChecklist"] = "true",
-        ["Documents:MaxUploadBytes"] = maxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        // Small blocks, so ordinary test files already go through several staged blocks.
-        ["Documents:BlockBytes"] = (64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Documents:EnforceChecklist"] = "true",
+            ["Documents:MaxUploadBytes"] = maxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Small blocks, so ordinary test files already go through several staged blocks when they go as blocks.
+            ["Documents:BlockBytes"] = (64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (singleRequestMaxBytes is { } single)
+        {
+            settings["Documents:SingleRequestMaxBytes"] = single.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return settings;
+    }
 
     public static async Task<HttpResponseMessage> UploadAsync(
         HttpClient client, string applicationId, string? type, HttpContent content, string? query = null, string? ifMatch = null, string? idempotencyKey = null, bool chunked = false)
@@ -51,6 +64,14 @@ public sealed class Documents
             content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         }
 
+        return content;
+    }
+
+    /// <summary>A body sent chunked: no Content-Length, so the app cannot know its length before its end.</summary>
+    public static StreamContent Chunked(Stream source, string contentType = "application/octet-stream")
+    {
+        var content = new StreamContent(new NonSeekable(source), 64 * 1024);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         return content;
     }
 
@@ -89,5 +110,33 @@ public sealed class Documents
         }
 
         return rows;
+    }
+
+    /// <summary>Hides the length, so the client sends the body chunked.</summary>
+    public sealed class NonSeekable(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

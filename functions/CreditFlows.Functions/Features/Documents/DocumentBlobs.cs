@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 using Azure;
+using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -10,14 +10,35 @@ using CreditFlows.Functions.Storage;
 
 namespace CreditFlows.Functions.Features.Documents;
 
-/// <summary>What streaming a body into staged blocks produced: the block ids, the length, the SHA-256 and the format.</summary>
-public sealed record StagedUpload(IReadOnlyList<string> BlockIds, long Length, string Sha256, FileKind Kind);
+/// <summary>What streaming a body into staged blocks produced: the block ids and what the content turned out to be.</summary>
+public sealed record StagedUpload(IReadOnlyList<string> BlockIds, ContentFacts Facts);
+
+/// <summary>How far an upload got in storage, for <see cref="DocumentBlobs.DiscardAsync"/>.</summary>
+public enum BlobProgress
+{
+    /// <summary>Nothing was sent: the body was refused on its leading bytes.</summary>
+    Nothing = 0,
+
+    /// <summary>Blocks may have been staged, uncommitted.</summary>
+    StagedBlocks = 1,
+
+    /// <summary>A Put Blob was sent or a block list committed: the blob may exist.</summary>
+    Blob = 2,
+}
 
 /// <summary>
-/// The credit-file container. An upload is streamed into <b>uncommitted blocks</b> of its final blob name, a block
-/// at a time from a pooled buffer, while the next block is read from the request: nothing holds the whole file,
-/// and nothing is visible until <see cref="CommitAsync"/>. The first bytes are judged before any block is sent,
-/// the SHA-256 is computed as the bytes pass, and a file refused at its end is discarded with its blocks.
+/// The credit-file container. An upload goes one of two ways, both streamed (nothing holds the whole file):
+/// <list type="bullet">
+/// <item><b>One Put Blob</b> (<see cref="PutAsync"/>) when the request's Content-Length is known and at most
+/// <see cref="DocumentsOptions.SingleRequestMaxBytes"/>: the body flows through <see cref="SingleRequestBody"/>
+/// into a single request, as the SDK uploads a file of known length by default. The file is judged whole before
+/// its last bytes go, so a refused file never completes the request; the hash is known only at the end, so it is
+/// written to the blob's metadata and tags by <see cref="LabelAsync"/> right after.</item>
+/// <item><b>Staged blocks</b> (<see cref="StageAsync"/>, then <see cref="CommitAsync"/>) otherwise (chunked
+/// bodies, larger files): a block at a time from a pooled buffer, while the next is read from the request;
+/// nothing is visible until the block list is committed with the hash in its metadata and tags.</item>
+/// </list>
+/// Either way the leading bytes were judged (<see cref="BodyInspection.ReadLeadAsync"/>) before anything was sent.
 /// </summary>
 public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<DocumentBlobs> logger)
 {
@@ -26,17 +47,55 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
     public BlockBlobClient Blob(string name) => Container.GetBlockBlobClient(name);
 
     /// <summary>
-    /// Reads <paramref name="body"/> to its end into staged blocks of <paramref name="blob"/>. Throws
-    /// <see cref="DocumentRefusal"/> for content that is not accepted (checked on the first bytes, before
-    /// anything is sent) or is damaged, and <see cref="BadHttpRequestException"/> 413 past <paramref name="maxBytes"/>.
+    /// Sends the body (its judged leading bytes, then the rest as it arrives) as one Put Blob of exactly
+    /// <paramref name="length"/> bytes that never overwrites. Throws <see cref="DocumentRefusal"/> for a damaged or
+    /// short body, with nothing committed. Answers the content's facts and the new blob's ETag.
     /// </summary>
-    public async Task<StagedUpload> StageAsync(BlockBlobClient blob, Stream body, string? declaredType, long maxBytes, DocumentsOptions options, CancellationToken cancellationToken)
+    public async Task<(ContentFacts Facts, ETag ETag)> PutAsync(
+        BlockBlobClient blob, BodyInspection inspection, Stream body, long length, IDictionary<string, string> metadata, IDictionary<string, string> tags, CancellationToken cancellationToken)
     {
-        var inspector = new ContentInspector();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        LogSingleRequest(logger, blob.Name, length);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var content = new SingleRequestBody(body, inspection, length, abort);
+        try
+        {
+            var response = await blob.UploadAsync(content, new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = inspection.Kind.ContentType() },
+                Metadata = metadata,
+                Tags = tags,
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, // a scan is never overwritten
+                // One request for the whole length (the SDK's single-upload threshold is exclusive); streamed, as the
+                // content is seekable (see SingleRequestBody).
+                TransferOptions = new StorageTransferOptions { InitialTransferSize = length + 1, MaximumConcurrency = 1 },
+            }, abort.Token);
+            return (content.Facts ?? throw new InvalidOperationException("The Put Blob completed before the body was read to its end."), response.Value.ETag);
+        }
+        catch (Exception) when (content.Fault is { } fault)
+        {
+            fault.Throw(); // the refusal (or the client's failure) that stopped the request, not the SDK's wrapping of it
+            throw;
+        }
+    }
+
+    /// <summary>Writes the final metadata and tags (with the hash, known only at the end) of a blob made by <see cref="PutAsync"/>.</summary>
+    public async Task LabelAsync(BlockBlobClient blob, ETag etag, IDictionary<string, string> metadata, IDictionary<string, string> tags, CancellationToken cancellationToken) =>
+        await Task.WhenAll(
+            blob.SetMetadataAsync(metadata, new BlobRequestConditions { IfMatch = etag }, cancellationToken),
+            blob.SetTagsAsync(tags, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Reads the rest of <paramref name="body"/> into staged blocks of <paramref name="blob"/>, the first block
+    /// starting with the inspection's leading bytes. Throws <see cref="DocumentRefusal"/> for damaged content and
+    /// <see cref="BadHttpRequestException"/> 413 past the size limit.
+    /// </summary>
+    public async Task<StagedUpload> StageAsync(BlockBlobClient blob, BodyInspection inspection, Stream body, DocumentsOptions options, CancellationToken cancellationToken)
+    {
+        LogStagedBlocks(logger, blob.Name, options.BlockBytes);
         var blockIds = new List<string>();
         var inFlight = new Queue<(Task Task, byte[] Buffer)>();
         var pool = ArrayPool<byte>.Shared;
+        var lead = inspection.Lead;
         try
         {
             while (true)
@@ -45,22 +104,17 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
                 var filled = 0;
                 try
                 {
+                    if (blockIds.Count == 0)
+                    {
+                        lead.CopyTo(buffer);
+                        filled = lead.Length;
+                    }
+
                     int read;
                     while (filled < options.BlockBytes && (read = await body.ReadAsync(buffer.AsMemory(filled, options.BlockBytes - filled), cancellationToken)) > 0)
                     {
-                        var chunk = buffer.AsSpan(filled, read);
-                        inspector.Append(chunk);
-                        hash.AppendData(chunk);
+                        inspection.Append(buffer.AsSpan(filled, read));
                         filled += read;
-                        if (inspector.Length > maxBytes)
-                        {
-                            throw new BadHttpRequestException($"The file is larger than {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
-                        }
-
-                        if (inspector.Kind is null && inspector.Length >= ContentInspector.HeaderLength)
-                        {
-                            Judge(inspector.Identify(), declaredType);
-                        }
                     }
                 }
                 catch
@@ -73,12 +127,6 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
                 {
                     pool.Return(buffer);
                     break;
-                }
-
-                if (inspector.Kind is null)
-                {
-                    // A file shorter than the header: judged whole below, before anything is sent.
-                    Judge(inspector.Finish(), declaredType);
                 }
 
                 if (inFlight.Count >= options.ParallelBlocks)
@@ -110,36 +158,48 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
             }
         }
 
-        var verdict = inspector.Finish();
-        Judge(verdict, declaredType);
-        return new StagedUpload(blockIds, inspector.Length, Convert.ToHexStringLower(hash.GetHashAndReset()), verdict.Kind!.Value);
+        return new StagedUpload(blockIds, inspection.Complete());
     }
 
     /// <summary>Makes the staged blocks the blob, with its content type, metadata and index tags.</summary>
     public async Task CommitAsync(BlockBlobClient blob, StagedUpload staged, IDictionary<string, string> metadata, IDictionary<string, string> tags, CancellationToken cancellationToken) =>
         await blob.CommitBlockListAsync(staged.BlockIds, new CommitBlockListOptions
         {
-            HttpHeaders = new BlobHttpHeaders { ContentType = staged.Kind.ContentType() },
+            HttpHeaders = new BlobHttpHeaders { ContentType = staged.Facts.Kind.ContentType() },
             Metadata = metadata,
             Tags = tags,
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, // a scan is never overwritten
         }, cancellationToken);
 
     /// <summary>
-    /// Leaves nothing of a failed upload: uncommitted blocks cannot be deleted on their own, so an empty block list
-    /// is committed over them (which discards them) and that empty blob deleted. Best effort: a failure is logged,
-    /// and Azure drops uncommitted blocks after a week anyway.
+    /// Leaves nothing of a failed upload. Uncommitted blocks cannot be deleted on their own, so an empty block list
+    /// is committed over them (which discards them) and that empty blob deleted; a blob that may exist (a Put Blob
+    /// whose answer was lost, a commit followed by a failure) is deleted. Best effort: a failure is logged, and
+    /// Azure drops uncommitted blocks after a week anyway.
     /// </summary>
-    public async Task DiscardAsync(BlockBlobClient blob, bool committed)
+    public async Task DiscardAsync(BlockBlobClient blob, BlobProgress progress)
     {
+        if (progress == BlobProgress.Nothing)
+        {
+            return;
+        }
+
         try
         {
-            if (!committed)
+            if (progress == BlobProgress.StagedBlocks)
             {
-                await blob.CommitBlockListAsync([], new CommitBlockListOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, CancellationToken.None);
+                try
+                {
+                    await blob.CommitBlockListAsync([], new CommitBlockListOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, CancellationToken.None);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    // The blocks were committed after all (the commit's answer was lost): the blob is deleted below.
+                }
             }
 
-            await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            var deleted = await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            LogDiscarded(logger, blob.Name, progress, deleted.Value);
         }
         catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
         {
@@ -154,20 +214,6 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
         return new string(chars, 0, Math.Min(chars.Length, 256));
     }
 
-    private static void Judge(Inspection inspection, string? declaredType)
-    {
-        switch (inspection.Verdict)
-        {
-            case ContentVerdict.Empty or ContentVerdict.Damaged:
-                throw new DocumentRefusal(DocumentRefusalKind.Invalid, "file", inspection.Detail);
-            case ContentVerdict.NotAccepted:
-                throw new DocumentRefusal(DocumentRefusalKind.UnsupportedContent, "file", inspection.Detail);
-            case ContentVerdict.Accepted when !FileKinds.DeclaredTypeFits(declaredType, inspection.Kind!.Value):
-                throw new DocumentRefusal(DocumentRefusalKind.UnsupportedContent, "Content-Type",
-                    $"The body was declared as {declaredType} but its content is {inspection.Kind}: send the right file, or declare application/octet-stream.");
-        }
-    }
-
     private static async Task DrainOneAsync(Queue<(Task Task, byte[] Buffer)> inFlight, ArrayPool<byte> pool)
     {
         var (task, buffer) = inFlight.Dequeue();
@@ -180,6 +226,15 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
             pool.Return(buffer);
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Uploading blob {Blob} in one Put Blob of {Length} bytes")]
+    private static partial void LogSingleRequest(ILogger logger, string blob, long length);
+
+    [LoggerMessage(LogLevel.Information, "Uploading blob {Blob} as staged blocks of {BlockBytes} bytes")]
+    private static partial void LogStagedBlocks(ILogger logger, string blob, int blockBytes);
+
+    [LoggerMessage(LogLevel.Information, "Discarded what a failed upload left of blob {Blob} (it got as far as {Progress}; a committed blob was there to delete: {Deleted})")]
+    private static partial void LogDiscarded(ILogger logger, string blob, BlobProgress progress, bool deleted);
 
     [LoggerMessage(LogLevel.Warning, "Could not discard blob {Blob} of a failed upload")]
     private static partial void LogDiscardFailed(ILogger logger, string blob, Exception exception);

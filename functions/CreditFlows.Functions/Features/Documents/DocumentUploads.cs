@@ -33,10 +33,11 @@ public enum UploadResult
 public sealed record UploadOutcome(UploadResult Result, DocumentRecord? Document = null, int LatestVersion = 0);
 
 /// <summary>
-/// Uploads a scan: checks the application (branch scope, state, collateral item), streams the body into staged
-/// blocks of its final blob while judging and hashing it, commits the blob, then claims the next version of its
-/// type in the index. Whatever fails after the first block was sent, the blob is discarded, so a refused or
-/// failed upload leaves nothing behind; the index is written last, so it never names a blob that is not there.
+/// Uploads a scan: checks the application (branch scope, state, collateral item), judges the leading bytes, streams
+/// the body to its final blob while judging and hashing it (one Put Blob when its length is known and not too
+/// large, staged blocks otherwise: see <see cref="DocumentBlobs"/>), then claims the next version of its type in
+/// the index. Whatever fails after the first byte was sent, the blob is discarded, so a refused or failed upload
+/// leaves nothing behind; the index is written last, so it never names a blob that is not there.
 /// </summary>
 public sealed class DocumentUploads(ApplicationStore applications, DocumentStore store, DocumentBlobs blobs, IOptions<DocumentsOptions> options, BusinessClock clock)
 {
@@ -78,37 +79,39 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
         var documentId = NewId();
         var blobName = $"{application.Branch.Value}/{applicationId}/{request.Type}/{documentId}";
         var blob = blobs.Blob(blobName);
-        var committed = false;
+        var settings = options.Value;
+        var progress = BlobProgress.Nothing;
         var kept = false;
+
+        // The leading bytes are judged, and the name checked against them, before anything is sent to storage.
+        using var inspection = await BodyInspection.ReadLeadAsync(body, request.DeclaredType, settings.MaxUploadBytes, cancellationToken);
+        var fileName = FileNameFor(request.FileName, inspection.Kind, request.Type, documentId);
+        var labels = new BlobLabels(documentId, applicationId, application.Branch.Value, request.Type, actor.Id, fileName);
         try
         {
-            var staged = await blobs.StageAsync(blob, body, request.DeclaredType, options.Value.MaxUploadBytes, options.Value, cancellationToken);
-            var fileName = FileNameFor(request.FileName, staged.Kind, request.Type, documentId);
-            var now = clock.Now;
-            await blobs.CommitAsync(blob, staged, new Dictionary<string, string>
+            ContentFacts facts;
+            DateTimeOffset now;
+            if (contentLength is { } length && length <= settings.SingleRequestMaxBytes)
             {
-                ["documentid"] = documentId,
-                ["application"] = applicationId,
-                ["branch"] = application.Branch.Value,
-                ["type"] = request.Type.ToString(),
-                ["uploader"] = Uri.EscapeDataString(actor.Id),
-                ["sha256"] = staged.Sha256,
-                ["filename"] = Uri.EscapeDataString(fileName),
-                ["uploadedat"] = now.ToString("O"),
-            }, new Dictionary<string, string>
+                progress = BlobProgress.Blob;
+                (facts, var etag) = await blobs.PutAsync(blob, inspection, body, length, labels.Metadata(null, clock.Now), labels.Tags(null), cancellationToken);
+                now = clock.Now;
+                await blobs.LabelAsync(blob, etag, labels.Metadata(facts.Sha256, now), labels.Tags(facts.Sha256), cancellationToken);
+            }
+            else
             {
-                ["type"] = request.Type.ToString(),
-                ["branch"] = DocumentBlobs.TagValue(application.Branch.Value),
-                ["application"] = DocumentBlobs.TagValue(applicationId),
-                ["uploader"] = DocumentBlobs.TagValue(actor.Id),
-                ["sha256"] = staged.Sha256,
-            }, cancellationToken);
-            committed = true;
+                progress = BlobProgress.StagedBlocks;
+                var staged = await blobs.StageAsync(blob, inspection, body, settings, cancellationToken);
+                facts = staged.Facts;
+                now = clock.Now;
+                await blobs.CommitAsync(blob, staged, labels.Metadata(facts.Sha256, now), labels.Tags(facts.Sha256), cancellationToken);
+                progress = BlobProgress.Blob;
+            }
 
             for (var attempt = 1; ; attempt++)
             {
                 var record = new DocumentRecord(documentId, applicationId, application.Branch.Value, request.Type, latest + 1, request.CollateralItem,
-                    request.Note, fileName, staged.Kind, staged.Kind.ContentType(), staged.Length, staged.Sha256, blobName, actor.Id, actor.Name, now) { Latest = true };
+                    request.Note, fileName, facts.Kind, facts.Kind.ContentType(), facts.Length, facts.Sha256, blobName, actor.Id, actor.Name, now) { Latest = true };
                 try
                 {
                     await store.AddAsync(record, request.Key is { } k ? (k.Hash, requestHash) : null, cancellationToken);
@@ -135,7 +138,7 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
         {
             if (!kept)
             {
-                await blobs.DiscardAsync(blob, committed);
+                await blobs.DiscardAsync(blob, progress);
             }
         }
     }

@@ -13,6 +13,15 @@ public sealed class DocumentsOptions
     [Range(1024, 4L * 1024 * 1024 * 1024)]
     public long MaxUploadBytes { get; set; } = 25L * 1024 * 1024;
 
+    /// <summary>
+    /// A body whose Content-Length is known and at most this many bytes goes to storage in one Put Blob, streamed
+    /// as it arrives (what the SDK does by default below 256 MiB: one request, no block list). A longer or chunked
+    /// body (no Content-Length) goes as staged blocks. 0 sends every upload as blocks. Default 256 MiB, the SDK's
+    /// own single-request threshold; Put Blob itself allows up to 5000 MiB.
+    /// </summary>
+    [Range(0, 4L * 1024 * 1024 * 1024)]
+    public long SingleRequestMaxBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Bytes per staged block: one block is read from the request while earlier ones are sent to storage.</summary>
     [Range(64 * 1024, 64 * 1024 * 1024)]
     public int BlockBytes { get; set; } = 4 * 1024 * 1024;

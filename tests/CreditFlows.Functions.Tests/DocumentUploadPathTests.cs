@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
+using CreditFlows.Domain.Documents;
+using CreditFlows.Functions.Storage;
+using CreditFlows.Functions.Tests.Infrastructure;
+using CreditFlows.Tests.Samples;
+
+namespace CreditFlows.Functions.Tests;
+
+/// <summary>
+/// The two ways a body goes to storage: one Put Blob when its Content-Length is known and at most
+/// Documents:SingleRequestMaxBytes (here 200,000 bytes), staged 64 KiB blocks when it is chunked or larger. Storage
+/// shows which: for a Put Blob the service computes the content's MD5 over the bytes it received and keeps it as the
+/// blob's Content-MD5; a blob committed from a block list has none (none is sent).
+/// </summary>
+public class DocumentUploadPathTests : AppTestBase
+{
+    private const int SingleRequestMaxBytes = 200_000;
+
+    public DocumentUploadPathTests()
+        : this(new CapturedLogs())
+    {
+    }
+
+    private DocumentUploadPathTests(CapturedLogs logs)
+        : base(new TestApp(settings: Settings).WithServices(services => services.AddSingleton<ILoggerProvider>(logs))) => Logs = logs;
+
+    /// <summary>The app's log messages.</summary>
+    private CapturedLogs Logs { get; }
+
+    private static Dictionary<string, string?> Settings => Documents.Settings(singleRequestMaxBytes: SingleRequestMaxBytes);
+
+    private Loans Loans => field ??= new Loans(App);
+
+    private static BlockBlobClient Blob(string name) =>
+        new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(StorageNames.Containers.CreditFiles).GetBlockBlobClient(name);
+
+    /// <summary>Uploads, checks the stored blob, its metadata, tags and download; answers whether it was made by one Put Blob.</summary>
+    private async Task<bool> OnePutBlobAsync(string id, byte[] bytes, HttpContent content, bool chunked = false)
+    {
+        var document = await Loans.ReadAsync(await Documents.UploadAsync(Loans.Officer, id, "CollateralPhoto", content, chunked: chunked), HttpStatusCode.Created);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        Assert.Equal(hash, document["sha256"]!.GetValue<string>());
+        Assert.Equal(bytes.Length, document["size"]!.GetValue<long>());
+
+        var blob = Blob($"B01/{id}/CollateralPhoto/{document["id"]!.GetValue<string>()}");
+        var properties = (await blob.GetPropertiesAsync()).Value;
+        Assert.Equal(bytes.Length, properties.ContentLength);
+        Assert.Equal("image/jpeg", properties.ContentType);
+        Assert.Equal(hash, properties.Metadata["sha256"]);
+        Assert.Equal("lo-b01", properties.Metadata["uploader"]);
+        Assert.Equal(document["fileName"]!.GetValue<string>(), Uri.UnescapeDataString(properties.Metadata["filename"]));
+        var tags = (await blob.GetTagsAsync()).Value.Tags;
+        Assert.Equal(hash, tags["sha256"]);
+        Assert.Equal("CollateralPhoto", tags["type"]);
+        Assert.Equal(id, tags["application"]);
+
+        var download = await Loans.Officer.GetAsync($"/api/applications/{id}/documents/{document["id"]}/content");
+        Assert.Equal(bytes, await download.Content.ReadAsByteArrayAsync());
+        if (properties.ContentHash is { Length: > 0 } md5)
+        {
+            Assert.Equal(MD5.HashData(bytes), md5);
+            return true;
+        }
+
+        return false;
+    }
+
+    [Fact]
+    public async Task A_body_with_a_Content_Length_within_the_limit_goes_in_one_Put_Blob_with_its_hash_in_metadata_and_tags()
+    {
+        var id = await Loans.OpenAsync();
+        var bytes = DocumentSamples.Bytes(FileKind.Jpeg, 150_000); // three 64 KiB blocks, had it gone as blocks
+
+        Assert.True(await OnePutBlobAsync(id, bytes, Documents.Content(bytes)), "A single Put Blob was expected, not a block list.");
+    }
+
+    [Fact]
+    public async Task A_chunked_body_and_a_body_above_the_limit_go_as_staged_blocks()
+    {
+        var id = await Loans.OpenAsync();
+        var small = DocumentSamples.Bytes(FileKind.Jpeg, 150_000);
+        var large = DocumentSamples.Bytes(FileKind.Jpeg, 300_000);
+
+        Assert.False(await OnePutBlobAsync(id, small, Documents.Chunked(new MemoryStream(small)), chunked: true), "A chunked body should go as blocks.");
+        Assert.False(await OnePutBlobAsync(id, large, Documents.Content(large)), "A body above the limit should go as blocks.");
+        Assert.Equal(2, (await Documents.ListAsync(Loans.Officer, id)).Count);
+    }
+
+    [Fact]
+    public async Task A_body_that_ends_before_its_Content_Length_stops_its_Put_Blob_uncommitted_and_leaves_nothing()
+    {
+        var id = await Loans.OpenAsync();
+        var whole = DocumentSamples.Bytes(FileKind.Pdf, 150_000);
+
+        // A phone losing its link halfway: headers announce 150,000 bytes, 100,000 arrive, then the connection ends.
+        using (var socket = new TcpClient())
+        {
+            await socket.ConnectAsync(Client.BaseAddress!.Host, Client.BaseAddress.Port);
+            var stream = socket.GetStream();
+            var head = $"POST /api/applications/{id}/documents?type=ApplicationForm HTTP/1.1\r\nHost: {Client.BaseAddress.Authority}\r\n" +
+                $"Authorization: {Loans.Officer.DefaultRequestHeaders.Authorization}\r\nContent-Type: application/pdf\r\n" +
+                $"Content-Length: {whole.Length}\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+            await stream.WriteAsync(whole.AsMemory(0, 100_000));
+            await stream.FlushAsync();
+
+            // Only once the app has begun the Put Blob (the leading bytes were judged) does the link drop.
+            await Logs.WaitForAsync(TimeSpan.FromSeconds(30), $"{id}/ApplicationForm/", "in one Put Blob of 150000 bytes");
+        }
+
+        // The request to storage was cut short, so storage committed nothing: there was no blob to delete.
+        var discarded = await Logs.WaitForAsync(TimeSpan.FromSeconds(30), $"Discarded what a failed upload left of blob B01/{id}/ApplicationForm/");
+        Assert.Contains("a committed blob was there to delete: False", discarded);
+        Assert.Empty(await Documents.BlobsAsync("B01", id));
+        Assert.Empty(await Documents.RowsAsync(id));
+
+        // The same file whole is accepted: nothing of the failed attempt is in the way.
+        var document = await Documents.UploadOkAsync(Loans.Officer, id, "ApplicationForm", whole);
+        Assert.Equal(1, document["version"]!.GetValue<int>());
+    }
+
+    /// <summary>A damaged file is judged before its last bytes go: the Put Blob never completes, so there is nothing to delete either.</summary>
+    [Fact]
+    public async Task A_damaged_file_never_completes_its_Put_Blob()
+    {
+        var id = await Loans.OpenAsync();
+
+        var response = await Documents.UploadAsync(Loans.Officer, id, "ApplicationForm", Documents.Content(DocumentSamples.PdfHeaderThenGarbage(150_000), "application/pdf"));
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest);
+        await Logs.WaitForAsync(TimeSpan.FromSeconds(30), $"{id}/ApplicationForm/", "in one Put Blob of 150000 bytes");
+        var discarded = await Logs.WaitForAsync(TimeSpan.FromSeconds(30), $"Discarded what a failed upload left of blob B01/{id}/ApplicationForm/");
+        Assert.Contains("a committed blob was there to delete: False", discarded);
+        Assert.Empty(await Documents.BlobsAsync("B01", id));
+    }
+}
