@@ -45,7 +45,21 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
 
     public async Task<UploadOutcome> UploadAsync(string applicationId, CreditUser actor, UploadRequest request, Stream body, long? contentLength, CancellationToken cancellationToken)
     {
-        if (await applications.FindAsync(applicationId, cancellationToken) is not { } stored)
+        // The three reads an upload starts with go at once (one round trip's wait, not three); their answers are looked at
+        // in the same order as before, so a caller without access learns nothing from the others.
+        var storedTask = applications.FindAsync(applicationId, cancellationToken);
+        var earlierTask = request.Key is { } key ? store.FindUploadAsync(applicationId, key.Hash, cancellationToken) : Task.FromResult<StoredUpload?>(null);
+        var latestTask = store.LatestVersionAsync(applicationId, request.Type, cancellationToken);
+        try
+        {
+            await Task.WhenAll(storedTask, earlierTask, latestTask);
+        }
+        catch (Exception) when (storedTask.IsCompletedSuccessfully && storedTask.Result is null)
+        {
+            return new UploadOutcome(UploadResult.NotFound); // no application: the other reads' failures do not matter
+        }
+
+        if (storedTask.Result is not { } stored)
         {
             return new UploadOutcome(UploadResult.NotFound);
         }
@@ -65,12 +79,12 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
         }
 
         var requestHash = request.Hash(contentLength);
-        if (request.Key is { } key && await store.FindUploadAsync(applicationId, key.Hash, cancellationToken) is { } earlier)
+        if (earlierTask.Result is { } earlier)
         {
             return await EarlierAsync(applicationId, earlier, requestHash, cancellationToken);
         }
 
-        var latest = await store.LatestVersionAsync(applicationId, request.Type, cancellationToken);
+        var latest = latestTask.Result;
         if (request.IfMatchVersion is { } expected && expected != latest)
         {
             return new UploadOutcome(UploadResult.StaleVersion, LatestVersion: latest);
