@@ -149,13 +149,21 @@ public sealed partial class TimerTriggerListener(
         }
     }
 
+    /// <summary>How long a stopping listener tries to hand its lease back before leaving it to lapse.</summary>
+    internal static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Hands the lease back so another instance can take the schedule at once; bounded in time, because storage may be
+    /// gone already (Ctrl+C stops Azurite and the app together) and the SDK's retries would hold up shutdown for ~25 s.
+    /// </summary>
     private static async Task ReleaseQuietlyAsync(Azure.Storage.Blobs.Specialized.BlobLeaseClient lease)
     {
+        using var timeout = new CancellationTokenSource(ReleaseTimeout);
         try
         {
-            await lease.ReleaseAsync();
+            await lease.ReleaseAsync(cancellationToken: timeout.Token);
         }
-        catch (Azure.RequestFailedException)
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException)
         {
             // The lease lapses by itself within the lock period.
         }
