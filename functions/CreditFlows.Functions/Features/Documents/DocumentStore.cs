@@ -64,6 +64,19 @@ public sealed class DocumentStore(TableServiceClient tables)
         return rows.Select(r => r with { Latest = latest[r.Type] == r.Version }).OrderBy(r => r.UploadedAt).ThenBy(r => r.Type).ThenBy(r => r.Version).ToList();
     }
 
+    /// <summary>Every document id the application's index names, with whether it was deleted (for the orphan sweep).</summary>
+    public async Task<IReadOnlyDictionary<string, bool>> IndexedAsync(string applicationId, CancellationToken cancellationToken)
+    {
+        var indexed = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {applicationId} and RowKey ge {DocPrefix} and RowKey lt {"doc."}");
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Deleted"], cancellationToken: cancellationToken))
+        {
+            indexed[row.RowKey[DocPrefix.Length..]] = row.GetBoolean("Deleted") == true;
+        }
+
+        return indexed;
+    }
+
     /// <summary>A document and its row's ETag, deleted or not.</summary>
     public async Task<(DocumentRecord Record, bool Deleted, ETag ETag)?> FindAsync(string applicationId, string documentId, CancellationToken cancellationToken)
     {

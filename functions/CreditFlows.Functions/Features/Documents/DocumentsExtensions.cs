@@ -1,11 +1,12 @@
 using CreditFlows.Domain.Documents;
+using CreditFlows.Functions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CreditFlows.Functions.Features.Documents;
 
 public static class DocumentsExtensions
 {
-    /// <summary>Credit files: options (validated at start), the checklist, the index, the blobs and uploads.</summary>
+    /// <summary>Credit files: options (validated at start), the checklist, the index, the blobs, uploads and the orphan sweep.</summary>
     public static IServiceCollection AddDocuments(this IServiceCollection services)
     {
         services.AddOptions<DocumentsOptions>().BindConfiguration(DocumentsOptions.Section)
@@ -17,6 +18,7 @@ public static class DocumentsExtensions
         services.AddSingleton<DocumentBlobs>();
         services.AddSingleton<DocumentUploads>();
         services.AddSingleton<DocumentChecklistGate>();
+        services.AddFunction<CreditFileSweepFunction>(CreditFileSweepFunction.Name);
         return services;
     }
 }

@@ -30,6 +30,18 @@ public sealed class DocumentsOptions
     [Range(1, 8)]
     public int ParallelBlocks { get; set; } = 2;
 
+    /// <summary>
+    /// <c>CreditFileSweep</c> deletes a credit-file blob that no index row names once it is this old (by its
+    /// <c>uploadedat</c> metadata): an upload writes its index milliseconds after its blob, so only a crash between the
+    /// two leaves one. Default 1 hour.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan OrphanGrace { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How far back <c>CreditFileSweep</c> looks (blobs stored before that were checked by earlier runs). Default 7 days.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan SweepLookback { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Refuse workflow commands whose checklist is incomplete (false: the checklist is shown, not enforced).</summary>
     public bool EnforceChecklist { get; set; } = true;
 
