@@ -573,9 +573,12 @@ public sealed partial class LoanApplication
     }
 
     /// <summary>Whether <paramref name="user"/> may act on the stage the application waits at (for task lists).</summary>
-    public bool MayAct(CreditUser user, WorkflowPolicy policy)
+    public bool MayAct(CreditUser user, WorkflowPolicy policy) => MayAct(user, Awaiting(policy));
+
+    /// <summary>Whether <paramref name="user"/> may act on <paramref name="awaiting"/>, the stage <see cref="Awaiting"/> gave.</summary>
+    public bool MayAct(CreditUser user, Awaiting? awaiting)
     {
-        if (Awaiting(policy) is not { } awaiting || !user.CanAccess(Branch) || user.Id == Borrower.EmployeeUserId || RelatedEmployees.Any(r => r.UserId == user.Id))
+        if (awaiting is null || !user.CanAccess(Branch) || user.Id == Borrower.EmployeeUserId || RelatedEmployees.Any(r => r.UserId == user.Id))
         {
             return false;
         }

@@ -281,7 +281,7 @@ public static class ApplicationEndpoints
         var items = new List<WorkItem>();
         await foreach (var application in store.WaitingAsync(user.SeesAllBranches ? null : user.Branch, cancellationToken))
         {
-            if (application.MayAct(user, policy) && application.Awaiting(policy) is { } awaiting)
+            if (application.Awaiting(policy) is { } awaiting && application.MayAct(user, awaiting))
             {
                 items.Add(new WorkItem(application.Id, application.Branch, awaiting.Stage, application.TierNow == ApprovalTier.Committee ? "vote" : ActionFor(application.State), awaiting.Role,
                     application.Borrower.Name, application.Terms.Amount, awaiting.DueAt, awaiting.DueAt < now));
