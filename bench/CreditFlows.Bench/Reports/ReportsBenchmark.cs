@@ -69,7 +69,7 @@ public static class ReportsBenchmark
 
         // ------------------------------------------------------------ the Monday build, measured
         var week = ReportWeek.Of(ThisWeek);
-        List<string> scopes = [WeeklyReportBuilder.Union, .. await history.SnapshotBranchesAsync(ThisWeek, CancellationToken.None)];
+        List<string> scopes = [WeeklyReportBuilder.Union, .. (await history.SnapshotShardsAsync(ThisWeek, CancellationToken.None)).Keys];
         Console.WriteLine($"Week {week}: {scopes.Count} scopes (the union and {scopes.Count - 1} branches).");
         if (args.Contains("--profile-reads"))
         {
@@ -124,7 +124,7 @@ public static class ReportsBenchmark
     private static async Task ProfileReadsAsync(INplHistory history, ReportWeek week)
     {
         var ct = CancellationToken.None;
-        var branches = await history.SnapshotBranchesAsync(ThisWeek, ct);
+        var branches = (await history.SnapshotShardsAsync(ThisWeek, ct)).Keys.ToList();
         var cpu = new CpuMeter();
         string Cpu()
         {
@@ -138,10 +138,11 @@ public static class ReportsBenchmark
         var loans = 0L;
         foreach (var day in new[] { LastWeek, ThisWeek })
         {
-            await Parallel.ForEachAsync(branches, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (branch, c) =>
+            var shards = await history.SnapshotShardsAsync(day, ct);
+            await Parallel.ForEachAsync(shards, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (branch, c) =>
             {
                 var n = 0L;
-                await foreach (var _ in history.SnapshotAsync(day, branch, c))
+                await foreach (var _ in history.SnapshotAsync(day, branch.Key, branch.Value, c))
                 {
                     n++;
                 }

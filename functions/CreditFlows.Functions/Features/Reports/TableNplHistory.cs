@@ -69,19 +69,14 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         return result;
     }
 
-    public async Task<IReadOnlyList<string>> SnapshotBranchesAsync(DateOnly date, CancellationToken cancellationToken) =>
-        [.. (await ShardsAsync(date, cancellationToken))?.Keys ?? []];
+    public async Task<IReadOnlyDictionary<string, int>> SnapshotShardsAsync(DateOnly date, CancellationToken cancellationToken) =>
+        await ShardsAsync(date, cancellationToken) ?? new Dictionary<string, int>();
 
-    public async IAsyncEnumerable<LoanSnapshot> SnapshotAsync(DateOnly date, string branch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<LoanSnapshot> SnapshotAsync(DateOnly date, string branch, int shards, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if ((await ShardsAsync(date, cancellationToken))?.GetValueOrDefault(branch) is not { } count)
+        for (var i = 0; i < shards; i++)
         {
-            yield break;
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            await using var stream = await _data.GetBlobClient($"days/{Day(date)}/snapshots/{branch}/{i}-of-{count}.bin.gz").OpenReadAsync(cancellationToken: cancellationToken);
+            await using var stream = await _data.GetBlobClient($"days/{Day(date)}/snapshots/{branch}/{i}-of-{shards}.bin.gz").OpenReadAsync(cancellationToken: cancellationToken);
             await using var gzip = new GZipStream(stream, CompressionMode.Decompress);
             using var buffer = new MemoryStream();
             await gzip.CopyToAsync(buffer, cancellationToken);

@@ -57,16 +57,17 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         var days = trendDays.Append(asOf).Append(baseline).Append(yearStart).OfType<DateOnly>().Distinct().ToList();
         var totalsTask = Task.WhenAll(days.Select(async day =>
             (Day: day, Union: await history.TotalsAsync(day, null, cancellationToken), Branches: await history.BranchTotalsAsync(day, cancellationToken))));
-        var snapshotBranches = wantUnion
-            ? await Task.WhenAll(new[] { asOf, baseline }.OfType<DateOnly>().Select(d => history.SnapshotBranchesAsync(d, cancellationToken)))
-            : [];
-        var movementsTask = MovementsAsync(asOf, baseline, wantUnion ? snapshotBranches.SelectMany(b => b).Distinct().ToList() : [.. branchScopes], cancellationToken);
+        // The snapshots' shard counts, read once per day (the day's run row names them), not once per branch.
+        var shardsNow = asOf is { } n0 ? await history.SnapshotShardsAsync(n0, cancellationToken) : new Dictionary<string, int>();
+        var shardsAgo = baseline is { } b0 ? await history.SnapshotShardsAsync(b0, cancellationToken) : new Dictionary<string, int>();
+        var snapshotBranches = wantUnion ? shardsNow.Keys.Union(shardsAgo.Keys, StringComparer.Ordinal).ToList() : [];
+        var movementsTask = MovementsAsync(asOf, baseline, shardsNow, shardsAgo, wantUnion ? snapshotBranches : [.. branchScopes], cancellationToken);
         var warningsTask = history.WarningsAsync(week.Monday, week.Sunday, cancellationToken);
         var byDay = (await totalsTask).ToDictionary(t => t.Day, t => (t.Union, t.Branches));
         // The job keeps the ledger row of every loan that was ever NPL; the report takes those in NPL and those that left NPL
         // this week (a loan cured or repaid long ago is not this week's news).
         var ledger = await LedgerAsync(
-            wantUnion ? [.. branchScopes, .. branchNames.Keys, .. snapshotBranches.SelectMany(b => b), .. byDay.Values.SelectMany(t => t.Branches.Keys)] : branchScopes,
+            wantUnion ? [.. branchScopes, .. branchNames.Keys, .. snapshotBranches, .. byDay.Values.SelectMany(t => t.Branches.Keys)] : branchScopes,
             wantUnion, line => line.InNpl || line.CuredOn >= week.Monday, cancellationToken);
         var movements = await movementsTask;
         var warnings = await warningsTask;
@@ -140,7 +141,8 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
 
     /// <summary>Each branch's week: its two end-of-day snapshots diffed once (the union's adds them up); null without both days.</summary>
     private async Task<ConcurrentDictionary<string, WeekMovements>?> MovementsAsync(
-        DateOnly? asOf, DateOnly? baseline, IReadOnlyList<string> branches, CancellationToken cancellationToken)
+        DateOnly? asOf, DateOnly? baseline, IReadOnlyDictionary<string, int> shardsNow, IReadOnlyDictionary<string, int> shardsAgo,
+        IReadOnlyList<string> branches, CancellationToken cancellationToken)
     {
         if (asOf is not { } end || baseline is not { } start)
         {
@@ -152,13 +154,13 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
             async (branch, ct) =>
             {
                 var before = new Dictionary<string, LoanSnapshot>(StringComparer.Ordinal);
-                await foreach (var loan in history.SnapshotAsync(start, branch, ct))
+                await foreach (var loan in history.SnapshotAsync(start, branch, shardsAgo.GetValueOrDefault(branch), ct))
                 {
                     before[loan.LoanId] = loan;
                 }
 
                 var after = new List<LoanSnapshot>();
-                await foreach (var loan in history.SnapshotAsync(end, branch, ct))
+                await foreach (var loan in history.SnapshotAsync(end, branch, shardsNow.GetValueOrDefault(branch), ct))
                 {
                     after.Add(loan);
                 }
