@@ -22,8 +22,7 @@ public class CreditFileSweepTests() : AppTestBase(new TestApp(settings: Document
 {
     private Loans Loans => field ??= new Loans(App);
 
-    private static BlobContainerClient Container =>
-        new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(StorageNames.Containers.CreditFiles);
+    private static BlobContainerClient Container => Documents.Container;
 
     /// <summary>Puts a blob where an upload would, with the metadata an upload writes first, and no index row.</summary>
     private static async Task<BlockBlobClient> OrphanAsync(string applicationId, TimeSpan age)

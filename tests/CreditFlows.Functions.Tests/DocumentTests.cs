@@ -1,9 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Azure.Storage.Blobs;
 using CreditFlows.Domain.Documents;
-using CreditFlows.Functions.Storage;
 using CreditFlows.Functions.Tests.Infrastructure;
 using CreditFlows.Tests.Samples;
 
@@ -49,8 +47,7 @@ public class DocumentTests : AppTestBase
         Assert.Equal(kind.ContentType(), blob.Properties.ContentType);
         Assert.Equal(document["sha256"]!.GetValue<string>(), blob.Metadata["sha256"]);
         Assert.Equal("lo-b01", blob.Metadata["uploader"]);
-        var tags = (await new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(StorageNames.Containers.CreditFiles)
-            .GetBlobClient(blob.Name).GetTagsAsync()).Value.Tags;
+        var tags = (await Documents.Container.GetBlobClient(blob.Name).GetTagsAsync()).Value.Tags;
         Assert.Equal("ApplicationForm", tags["type"]);
         Assert.Equal("B01", tags["branch"]);
         Assert.Equal(id, tags["application"]);

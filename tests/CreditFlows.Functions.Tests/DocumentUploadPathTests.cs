@@ -4,10 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using CreditFlows.Domain.Documents;
-using CreditFlows.Functions.Storage;
 using CreditFlows.Functions.Tests.Infrastructure;
 using CreditFlows.Tests.Samples;
 
@@ -39,7 +37,7 @@ public class DocumentUploadPathTests : AppTestBase
     private Loans Loans => field ??= new Loans(App);
 
     private static BlockBlobClient Blob(string name) =>
-        new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(StorageNames.Containers.CreditFiles).GetBlockBlobClient(name);
+        Documents.Container.GetBlockBlobClient(name);
 
     /// <summary>Uploads, checks the stored blob, its metadata, tags and download; answers whether it was made by one Put Blob.</summary>
     private async Task<bool> OnePutBlobAsync(string id, byte[] bytes, HttpContent content, bool chunked = false)

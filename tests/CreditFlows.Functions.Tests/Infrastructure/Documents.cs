@@ -87,9 +87,12 @@ public sealed class Documents
     }
 
     /// <summary>Every blob under the application's folder, committed or only staged (uncommitted blocks count as left behind).</summary>
+    /// <summary>The credit-file container, straight from storage (not through the app).</summary>
+    public static BlobContainerClient Container => new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(StorageNames.Containers.CreditFiles);
+
     public static async Task<List<BlobItem>> BlobsAsync(string branch, string applicationId)
     {
-        var container = new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(StorageNames.Containers.CreditFiles);
+        var container = Container;
         var blobs = new List<BlobItem>();
         await foreach (var blob in container.GetBlobsAsync(BlobTraits.Metadata | BlobTraits.Tags, BlobStates.Uncommitted, $"{branch}/{applicationId}/", CancellationToken.None))
         {
