@@ -230,6 +230,71 @@ public sealed class WeeklyReportFromDailyJobTests : AppTestBase
     }
 
     [Fact]
+    public async Task The_report_reads_the_ledger_the_daily_job_exported_and_reads_again_only_the_rows_people_changed_since()
+    {
+        await RunTheJobAsync();
+        var run = (await Npl.RunAsync(W47End))!;
+        var export = run.LedgerExport!;
+        Assert.Equal(["B01", "B02"], export.Branches);
+        Assert.Equal(W47End.AddDays(-Features.Npl.NplLedgerExport.CuredDays), export.CuredSince);
+
+        // The export is the ledger table's loan rows, those in NPL or out of it since CuredSince (Q1 left on 11-15: still in).
+        foreach (var branch in export.Branches)
+        {
+            var exported = await ExportedAsync(branch);
+            var table = new List<Domain.Reports.LedgerLine>();
+            await foreach (var row in Npl.Storage.Ledger.QueryAsync<Azure.Data.Tables.TableEntity>(r => r.PartitionKey == branch))
+            {
+                if (row.RowKey.StartsWith(Features.Npl.NplLedgerRows.LoanPrefix, StringComparison.Ordinal))
+                {
+                    table.Add(Features.Npl.NplLedgerRows.Line(row));
+                }
+            }
+
+            Assert.Equal(Json(table.Where(l => l.InNpl || l.CuredOn >= export.CuredSince)), Json(exported));
+        }
+
+        Assert.Equal(["M1", "Q1", "R1", "X1"], (await ExportedAsync("B01")).Select(l => l.LoanId).Order(StringComparer.Ordinal));
+        Assert.Equal(["C1", "D1"], (await ExportedAsync("B02")).Select(l => l.LoanId).Order(StringComparer.Ordinal));
+
+        // A change behind the app's back (no edit mark) is not seen: the report reads the export, not the table.
+        await Npl.Storage.Ledger.UpdateEntityAsync(
+            new Azure.Data.Tables.TableEntity("B02", "l|D1") { ["BorrowerName"] = "改过的名字" }, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Merge);
+        // A RiskManager's change through the API is marked, and the report reads that row again.
+        var patch = await Hq.PatchAsJsonAsync("/api/npl/loans/M1", new { collectionOfficerId = "lo-b01-09", litigation = "Filed" });
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+
+        var history = App.Services.GetRequiredService<INplHistory>();
+        var week = Domain.Reports.ReportWeek.Of(W47End);
+        var ledgers = await history.LedgersAsync(["B01", "B02", "B03"], week.Monday, CancellationToken.None);
+        Assert.Equal(["M1", "R1", "X1"], ledgers["B01"].Select(l => l.LoanId).Order(StringComparer.Ordinal)); // Q1 left before the week
+        Assert.Equal(("lo-b01-09", Domain.Npl.LitigationStatus.Filed), ledgers["B01"].Where(l => l.LoanId == "M1").Select(l => (l.CollectionOfficerId, l.Litigation)).Single());
+        Assert.Equal("赵磊", ledgers["B02"].Single(l => l.LoanId == "D1").BorrowerName);
+        Assert.Empty(ledgers["B03"]); // a branch the export does not have is read from the table: it has no ledger rows
+
+        // A week that began before the export's CuredSince, or a latest run without an export, is read from the table.
+        var old = await history.LedgersAsync(["B02"], export.CuredSince.AddDays(-1), CancellationToken.None);
+        Assert.Equal("改过的名字", old["B02"].Single(l => l.LoanId == "D1").BorrowerName);
+        await App.Services.GetRequiredService<Features.Npl.NplRuns>().SaveAsync(run with { LedgerExport = null }, CancellationToken.None);
+        var unexported = await history.LedgersAsync(["B01", "B02"], week.Monday, CancellationToken.None);
+        Assert.Equal("改过的名字", unexported["B02"].Single(l => l.LoanId == "D1").BorrowerName);
+        Assert.Equal(Json(ledgers["B01"].OrderBy(l => l.LoanId, StringComparer.Ordinal)), Json(unexported["B01"].OrderBy(l => l.LoanId, StringComparer.Ordinal)));
+    }
+
+    private async Task<List<Domain.Reports.LedgerLine>> ExportedAsync(string branch)
+    {
+        var blob = Npl.Storage.Data.GetBlobClient(Features.Npl.NplStorage.LedgerExportBlob(W47End, branch));
+        await using var gzip = new System.IO.Compression.GZipStream(await blob.OpenReadAsync(), System.IO.Compression.CompressionMode.Decompress);
+        using var bytes = new MemoryStream();
+        await gzip.CopyToAsync(bytes);
+        bytes.Position = 0;
+        return Domain.Reports.LedgerLineCodec.Read(bytes);
+    }
+
+    private static List<string> Json(IEnumerable<Domain.Reports.LedgerLine> lines) =>
+        [.. lines.OrderBy(l => l.LoanId, StringComparer.Ordinal).Select(l => System.Text.Json.JsonSerializer.Serialize(l))];
+
+    [Fact]
     public async Task A_branch_directors_report_of_W47_has_the_branch_figures_and_only_its_ledger()
     {
         await RunTheJobAsync();

@@ -17,6 +17,7 @@ public static class NplExtensions
         services.AddSingleton<NplLinks>();
         services.AddSingleton<NplOverrideStore>();
         services.AddSingleton<NplLedgerStore>();
+        services.AddSingleton<NplLedgerExport>();
         services.AddSingleton<NplThresholdsSource>(); // app settings + the HQ classification settings in force on a date
         services.AddSingleton<Authority.ClassificationSettingsAdmin>();
         services.AddSingleton<NplJobMeter>();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Data.Tables;
 using CreditFlows.Domain.Npl;
+using CreditFlows.Domain.Reports;
 
 namespace CreditFlows.Functions.Features.Npl;
 
@@ -73,6 +74,21 @@ public static class NplLedgerRows
         }
 
         return row;
+    }
+
+    /// <summary>A ledger row (the job's columns and the ones a person sets) as the weekly report and the ledger export read it.</summary>
+    public static LedgerLine Line(TableEntity row)
+    {
+        var people = row.GetString("LendingResponsible") is { Length: > 0 } json ? JsonSerializer.Deserialize<List<ResponsibleShare>>(json, NplRuns.Json)! : [];
+        return new LedgerLine(
+            row.GetString("LoanId") ?? row.RowKey[LoanPrefix.Length..], row.PartitionKey, row.GetString("OfficerId") ?? string.Empty,
+            row.GetString("BorrowerId") ?? string.Empty, row.GetString("BorrowerName") ?? string.Empty, row.GetString("Product") ?? string.Empty,
+            row.GetString("GuaranteeType") ?? string.Empty, row.GetInt64("BalanceFen") ?? 0, row.GetInt64("OverdueAmountFen") ?? 0,
+            LoanCategories.TryParse(row.GetString("Category"), out var c) ? c : LoanCategory.Normal, row.GetBoolean("InNpl") ?? false,
+            ParseDate(row.GetString("OverdueSince")), ParseDate(row.GetString("FirstNplOn")), ParseDate(row.GetString("CuredOn")),
+            row.GetBoolean("LeftBook") ?? false, people, row.GetString("CollectionOfficerId") is { Length: > 0 } officer ? officer : null,
+            Enum.TryParse<Recoverability>(row.GetString("Recoverability"), out var r) ? r : null, ParseDate(row.GetString("LastInspectionOn")),
+            Enum.TryParse<LitigationStatus>(row.GetString("Litigation"), out var l) ? l : LitigationStatus.None);
     }
 
     /// <summary>Whether a change gets a history row of its own (an opening is kept on the ledger row instead).</summary>

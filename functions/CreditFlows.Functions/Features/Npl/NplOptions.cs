@@ -26,7 +26,7 @@ public sealed class NplOptions
     /// <summary>Container of the job's staging, snapshots, aggregates and summaries.</summary>
     public string DataContainer { get; set; } = "npl";
 
-    /// <summary>Prefix of the NPL tables: {Prefix}Ledger, Runs, Summaries, Alerts.</summary>
+    /// <summary>Prefix of the NPL tables: {Prefix}Ledger, Runs, Summaries, Alerts, LedgerEdits.</summary>
     public string TablePrefix { get; set; } = "Npl";
 
     /// <summary>The run on business day D reads the extract of D minus this many days.</summary>

@@ -44,7 +44,7 @@ public static class NplPatchEndpoint
 
     private static async Task<IResult> PatchAsync(
         string loanId, string? branch, HttpContext http, NplStorage storage, NplRuns runs, NplLedgerStore ledger, BusinessClock clock,
-        NplThresholdsSource thresholds, CancellationToken cancellationToken)
+        NplThresholdsSource thresholds, NplLedgerExport export, CancellationToken cancellationToken)
     {
         var user = http.User.ToCreditUser();
         var (patch, problem) = await ReadAsync<NplLoanPatch>(http.Request, cancellationToken);
@@ -143,6 +143,7 @@ public static class NplPatchEndpoint
         update["UpdatedBy"] = user.Id;
         update["UpdatedAt"] = clock.Now;
         var audit = NplLedgerRows.Audit(found.Branch.Value, loanId, clock.Now, "patch", user.Id, changes);
+        await export.MarkEditedAsync(found.Branch.Value, loanId, cancellationToken); // before the change, so a report that reads the day's export reads this row again
         try
         {
             await storage.Ledger.SubmitTransactionAsync(

@@ -32,10 +32,17 @@ public sealed record DayRun(
     IReadOnlyDictionary<string, int> Branches,
     DateOnly? Baseline,
     string? Problem,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    LedgerExportInfo? LedgerExport = null)
 {
     public int ShardCount => Branches.Values.Sum();
 }
+
+/// <summary>
+/// The ledger export a complete run wrote (<see cref="NplLedgerExport"/>): the branches exported, the lines kept (in NPL, or
+/// out of it since <see cref="CuredSince"/>) and when the export began reading (rows edited from then on are in <c>{P}LedgerEdits</c>).
+/// </summary>
+public sealed record LedgerExportInfo(DateTimeOffset From, DateOnly CuredSince, IReadOnlyList<string> Branches);
 
 /// <summary>Reads and writes the day run rows and the shards' completion rows.</summary>
 public sealed class NplRuns(NplStorage storage)

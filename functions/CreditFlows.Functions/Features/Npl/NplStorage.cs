@@ -12,6 +12,8 @@ namespace CreditFlows.Functions.Features.Npl;
 /// <item><c>{P}Ledger</c>: partition = branch; rows <c>l|{loanId}</c> (the ledger), <c>h|{loanId}|{stamp}|{kind}</c> (its history and audit) and <c>o|{loanId}</c> (manual classification).</item>
 /// <item><c>{P}Summaries</c>: partition = business date; rows <c>union</c>, <c>branch|{B}</c>, <c>officer|{B}|{id}</c>, <c>person|{id}</c>.</item>
 /// <item><c>{P}Alerts</c>: partition = business date, row = cause: each early warning once per cause per day.</item>
+/// <item><c>{P}LedgerEdits</c>: partition = UTC date of an edit, row <c>{branch}|{loanId}</c>: which ledger rows a person changed that day
+/// (written before the change), so a reader of the day's ledger export (<see cref="NplLedgerExport"/>) knows which rows to read again.</item>
 /// </list>
 /// </summary>
 public sealed class NplStorage(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, IOptions<NplOptions> options) : IHostedService
@@ -25,6 +27,8 @@ public sealed class NplStorage(TableServiceClient tables, BlobServiceClient blob
     public TableClient Summaries => tables.GetTableClient(_options.TablePrefix + "Summaries");
 
     public TableClient Alerts => tables.GetTableClient(_options.TablePrefix + "Alerts");
+
+    public TableClient LedgerEdits => tables.GetTableClient(_options.TablePrefix + "LedgerEdits");
 
     public BlobContainerClient Extracts => blobs.GetBlobContainerClient(_options.ExtractContainer);
 
@@ -41,7 +45,7 @@ public sealed class NplStorage(TableServiceClient tables, BlobServiceClient blob
         await Task.WhenAll(
             Runs.CreateIfNotExistsAsync(cancellationToken), Ledger.CreateIfNotExistsAsync(cancellationToken),
             Summaries.CreateIfNotExistsAsync(cancellationToken),
-            Alerts.CreateIfNotExistsAsync(cancellationToken), Extracts.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            Alerts.CreateIfNotExistsAsync(cancellationToken), LedgerEdits.CreateIfNotExistsAsync(cancellationToken), Extracts.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             Data.CreateIfNotExistsAsync(cancellationToken: cancellationToken), DayQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             ShardQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }
@@ -57,6 +61,8 @@ public sealed class NplStorage(TableServiceClient tables, BlobServiceClient blob
     public static string SnapshotBlob(DateOnly date, string branch, int index, int count) => $"days/{Day(date)}/snapshots/{branch}/{index}-of-{count}.bin.gz";
 
     public static string SummaryBlob(DateOnly date) => $"days/{Day(date)}/summary.json";
+
+    public static string LedgerExportBlob(DateOnly date, string branch) => $"days/{Day(date)}/ledger/{branch}.bin.gz";
 
     /// <summary>Which of <paramref name="count"/> shards a loan belongs to: FNV-1a of its id, stable across processes and days.</summary>
     public static int ShardOf(string loanId, int count) => count <= 1 ? 0 : (int)(ShardHash(loanId) % (uint)count);

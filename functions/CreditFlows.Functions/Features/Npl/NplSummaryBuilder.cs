@@ -10,10 +10,12 @@ namespace CreditFlows.Functions.Features.Npl;
 /// The day's summary, built by whichever shard completes the run: the shards' totals merged per branch, per
 /// officer, per responsible person and for the union; written as rows of <c>{P}Summaries</c> (partition = date; rows an
 /// earlier run of the day wrote and this one did not are deleted) and as <c>days/{date}/summary.json</c>; then the branch
-/// and officer early warnings; then the run is marked complete. Two shards finishing together may both build it: the
+/// and officer early warnings; meanwhile the day's ledger export (<see cref="NplLedgerExport"/>); then the run is marked
+/// complete, naming the export. Two shards finishing together may both build it: the
 /// rows are the same and each alert goes once.
 /// </summary>
-public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, NplThresholdsSource thresholdsSource, NplJobMeter meter)
+public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlerts alerts, BusinessClock clock, NplThresholdsSource thresholdsSource, NplJobMeter meter,
+    NplLedgerExport ledgerExport)
 {
     public const string UnionRow = "union";
 
@@ -25,6 +27,7 @@ public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlert
 
     public async Task<string> BuildAsync(DayRun run, CancellationToken cancellationToken)
     {
+        var export = TimedAsync("summary.1 ledger export (beside the summary rows and warnings)", () => ledgerExport.WriteAsync(run, cancellationToken));
         var branches = new SortedDictionary<string, ShardAggregate>(StringComparer.Ordinal);
         await foreach (var item in storage.Data.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, NplStorage.AggregatePrefix(run.Date, run.RunId!), cancellationToken))
         {
@@ -77,8 +80,17 @@ public sealed class NplSummaryBuilder(NplStorage storage, NplRuns runs, NplAlert
         var sent = await alerts.SendEachOnceAsync(run.Date, warnings, cancellationToken);
         meter.Count("alerts sent (branch, officer)", sent);
 
-        await runs.SaveAsync(run with { Status = RunStatus.Complete, UpdatedAt = clock.Now }, cancellationToken);
+        var exported = await export;
+        await runs.SaveAsync(run with { Status = RunStatus.Complete, UpdatedAt = clock.Now, LedgerExport = exported }, cancellationToken);
         return $"Day complete: {union.Totals.TotalCount} loans, NPL ratio {union.Totals.NplRatio:P2}, {sent} warning(s) sent.";
+    }
+
+    private async Task<T> TimedAsync<T>(string phase, Func<Task<T>> work)
+    {
+        using (meter.Time(phase))
+        {
+            return await work();
+        }
     }
 
     public async Task<DayTotals?> FindTotalsAsync(DateOnly date, string row, CancellationToken cancellationToken)

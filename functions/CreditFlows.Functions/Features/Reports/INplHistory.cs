@@ -29,8 +29,11 @@ public interface INplHistory
     /// <summary>A branch's end-of-day loan snapshot: its <paramref name="shards"/> shards, as <see cref="SnapshotShardsAsync"/> gave them.</summary>
     IAsyncEnumerable<LoanSnapshot> SnapshotAsync(DateOnly date, string branch, int shards, CancellationToken cancellationToken);
 
-    /// <summary>The NPL ledger's loans of the scope as they stand (NPL, cured and gone).</summary>
-    IAsyncEnumerable<LedgerLine> LedgerAsync(string? branch, CancellationToken cancellationToken);
+    /// <summary>
+    /// Each branch's NPL ledger as it stands: its loans in NPL and those that left NPL (cured or gone) on or after
+    /// <paramref name="leftNplSince"/>. Every branch asked for is in the answer (an empty list when it has none).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, List<LedgerLine>>> LedgersAsync(IReadOnlyCollection<string> branches, DateOnly leftNplSince, CancellationToken cancellationToken);
 
     /// <summary>The early warnings sent on days in [from, to], each with the branches it concerns (its recipients' branches).</summary>
     Task<IReadOnlyList<BranchWarning>> WarningsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken);

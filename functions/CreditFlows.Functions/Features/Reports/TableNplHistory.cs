@@ -18,6 +18,8 @@ namespace CreditFlows.Functions.Features.Reports;
 /// (a corrected extract) leaves the first run's blobs and branch rows behind when its branches or shard counts changed.</item>
 /// <item><c>{P}Summaries</c>: partition = day (yyyy-MM-dd); rows <c>union</c> and <c>branch|{B}</c>, column <c>Totals</c> = DayTotals JSON (web casing, enums as strings).</item>
 /// <item><c>{P}Ledger</c>: partition = branch; rows <c>l|{loanId}</c> with the job's and the RiskManager's columns.</item>
+/// <item>The run's <c>LedgerExport</c> (in <c>Doc</c>) and blobs <c>days/{day}/ledger/{B}.bin.gz</c>: the ledger lines as of the run
+/// (<see cref="Npl.NplLedgerExport"/>); <c>{P}LedgerEdits</c>: partition = UTC day, row <c>{B}|{loanId}</c>, the rows people changed that day.</item>
 /// <item><c>{P}Alerts</c>: partition = day, row = cause; columns <c>Cause</c>, <c>Subject</c>, <c>Recipients</c> (<c>Role@Branch,…</c>), <c>Sent</c>.</item>
 /// <item>Container <c>npl</c>: <c>days/{day}/snapshots/{B}/{i}-of-{n}.bin.gz</c>, gzip of <see cref="LoanCodec"/> snapshots; n from the run.</item>
 /// </list>
@@ -30,10 +32,14 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
     private readonly TableClient _summaries = tables.GetTableClient(options.Value.TablePrefix + "Summaries");
     private readonly TableClient _ledger = tables.GetTableClient(options.Value.TablePrefix + "Ledger");
     private readonly TableClient _alerts = tables.GetTableClient(options.Value.TablePrefix + "Alerts");
+    private readonly TableClient _edits = tables.GetTableClient(options.Value.TablePrefix + "LedgerEdits");
     private readonly BlobContainerClient _data = blobs.GetBlobContainerClient(options.Value.DataContainer);
 
     private const string RunRow = "run";
     private const string Complete = "Complete";
+
+    /// <summary>Storage reads in flight at once (ledger exports, rows read again).</summary>
+    private static readonly int ReadConcurrency = Math.Max(4, 2 * Environment.ProcessorCount);
 
     /// <summary>The ledger table, for the benchmark's read experiments.</summary>
     public TableClient LedgerTable => _ledger;
@@ -88,6 +94,62 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         }
     }
 
+    public async Task<IReadOnlyDictionary<string, List<LedgerLine>>> LedgersAsync(
+        IReadOnlyCollection<string> branches, DateOnly leftNplSince, CancellationToken cancellationToken)
+    {
+        bool Keep(LedgerLine line) => line.InNpl || line.CuredOn >= leftNplSince;
+        var export = await LatestExportAsync(leftNplSince, cancellationToken);
+        var exported = export is { } e && e.Info.CuredSince <= leftNplSince ? e.Info.Branches.ToHashSet(StringComparer.Ordinal) : [];
+        var edited = exported.Count > 0 ? EditedAsync(export!.Value.Info.From, exported, cancellationToken) : Task.FromResult(new List<(string Branch, string LoanId)>());
+        var read = new System.Collections.Concurrent.ConcurrentDictionary<string, List<LedgerLine>>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(branches.Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken },
+            async (branch, ct) =>
+            {
+                var lines = new List<LedgerLine>();
+                if (exported.Contains(branch))
+                {
+                    await using var stream = await _data.GetBlobClient(Npl.NplStorage.LedgerExportBlob(export!.Value.Day, branch)).OpenReadAsync(cancellationToken: ct);
+                    await using var gzip = new GZipStream(stream, CompressionMode.Decompress);
+                    await using var buffered = new BufferedStream(gzip, 1 << 16);
+                    lines.AddRange(LedgerLineCodec.Read(buffered).Where(Keep));
+                }
+                else
+                {
+                    await foreach (var line in LedgerAsync(branch, ct))
+                    {
+                        if (Keep(line))
+                        {
+                            lines.Add(line);
+                        }
+                    }
+                }
+
+                read[branch] = lines;
+            });
+
+        // Rows people changed since the export began: read again from the table, in place of the exported line.
+        var again = (await edited).Where(k => read.ContainsKey(k.Branch)).ToList();
+        var rows = new System.Collections.Concurrent.ConcurrentBag<(string Branch, string LoanId, LedgerLine? Line)>();
+        await Parallel.ForEachAsync(again, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken },
+            async (key, ct) =>
+            {
+                var row = await _ledger.GetEntityIfExistsAsync<TableEntity>(key.Branch, Npl.NplLedgerRows.LoanRow(key.LoanId), cancellationToken: ct);
+                rows.Add((key.Branch, key.LoanId, row.HasValue ? Line(row.Value!) : null));
+            });
+        foreach (var (branch, loanId, line) in rows)
+        {
+            var lines = read[branch];
+            lines.RemoveAll(l => l.LoanId == loanId);
+            if (line is not null && Keep(line))
+            {
+                lines.Add(line);
+            }
+        }
+
+        return read;
+    }
+
+    /// <summary>Row by row from the ledger table: the lines of a branch (or of all, null), as they stand.</summary>
     public async IAsyncEnumerable<LedgerLine> LedgerAsync(string? branch, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filter = branch is null
@@ -119,23 +181,8 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         return lines;
     }
 
-    /// <summary>A ledger row (the job's columns and the ones a RiskManager sets) as the report reads it.</summary>
-    public static LedgerLine Line(TableEntity row)
-    {
-        var people = row.GetString("LendingResponsible") is { Length: > 0 } json ? JsonSerializer.Deserialize<List<ResponsibleShare>>(json, Json)! : [];
-        return new LedgerLine(
-            row.GetString("LoanId") ?? row.RowKey[2..], row.PartitionKey, row.GetString("OfficerId") ?? string.Empty, row.GetString("BorrowerId") ?? string.Empty,
-            row.GetString("BorrowerName") ?? string.Empty, row.GetString("Product") ?? string.Empty, row.GetString("GuaranteeType") ?? string.Empty,
-            row.GetInt64("BalanceFen") ?? 0, row.GetInt64("OverdueAmountFen") ?? 0,
-            LoanCategories.TryParse(row.GetString("Category"), out var c) ? c : LoanCategory.Normal, row.GetBoolean("InNpl") ?? false,
-            Date(row, "OverdueSince"), Date(row, "FirstNplOn"), Date(row, "CuredOn"), row.GetBoolean("LeftBook") ?? false, people,
-            row.GetString("CollectionOfficerId") is { Length: > 0 } officer ? officer : null,
-            Enum.TryParse<Recoverability>(row.GetString("Recoverability"), out var r) ? r : null, Date(row, "LastInspectionOn"),
-            Enum.TryParse<LitigationStatus>(row.GetString("Litigation"), out var l) ? l : LitigationStatus.None);
-    }
-
-    private static DateOnly? Date(TableEntity row, string column) =>
-        DateOnly.TryParseExact(row.GetString(column), "yyyy-MM-dd", out var d) ? d : null;
+    /// <summary>A ledger row as the report reads it (see <see cref="Npl.NplLedgerRows.Line"/>).</summary>
+    public static LedgerLine Line(TableEntity row) => Npl.NplLedgerRows.Line(row);
 
     /// <summary>The days in [from, to] whose run is complete (a day being run again is not monitored until it completes).</summary>
     public async Task<IReadOnlyList<DateOnly>> DaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
@@ -171,6 +218,39 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         }
 
         return shards;
+    }
+
+    /// <summary>The latest complete run since <paramref name="since"/> that exported the ledger (null: none; runs before exports existed).</summary>
+    private async Task<(DateOnly Day, Npl.LedgerExportInfo Info)?> LatestExportAsync(DateOnly since, CancellationToken cancellationToken)
+    {
+        (DateOnly Day, Npl.LedgerExportInfo? Info)? latest = null;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(since)} and RowKey eq {RunRow} and Status eq {Complete}");
+        await foreach (var row in Query(_runs, filter, ["PartitionKey", "Doc"], cancellationToken))
+        {
+            var day = DateOnly.ParseExact(row.PartitionKey, "yyyy-MM-dd");
+            if (latest is null || day > latest.Value.Day)
+            {
+                latest = (day, JsonSerializer.Deserialize<Npl.DayRun>(row.GetString("Doc"), Npl.NplRuns.Json)?.LedgerExport);
+            }
+        }
+
+        return latest is { Info: { } info } l ? (l.Day, info) : null; // the latest run without an export: read the table, not an older export
+    }
+
+    /// <summary>The ledger rows of <paramref name="branches"/> people marked as changed from the day before <paramref name="from"/> on.</summary>
+    private async Task<List<(string Branch, string LoanId)>> EditedAsync(DateTimeOffset from, IReadOnlySet<string> branches, CancellationToken cancellationToken)
+    {
+        var keys = new List<(string, string)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(DateOnly.FromDateTime(from.UtcDateTime).AddDays(-1))}");
+        await foreach (var row in Query(_edits, filter, ["Branch", "LoanId"], cancellationToken))
+        {
+            if (row.GetString("Branch") is { } branch && branches.Contains(branch) && row.GetString("LoanId") is { } loanId)
+            {
+                keys.Add((branch, loanId));
+            }
+        }
+
+        return keys.Distinct().ToList();
     }
 
     /// <summary>A table the job has not created yet reads as empty: no data, not a failure.</summary>

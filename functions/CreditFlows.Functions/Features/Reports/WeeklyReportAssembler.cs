@@ -68,7 +68,7 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         // this week (a loan cured or repaid long ago is not this week's news).
         var ledger = await LedgerAsync(
             wantUnion ? [.. branchScopes, .. branchNames.Keys, .. snapshotBranches, .. byDay.Values.SelectMany(t => t.Branches.Keys)] : branchScopes,
-            wantUnion, line => line.InNpl || line.CuredOn >= week.Monday, cancellationToken);
+            wantUnion, week.Monday, cancellationToken);
         var movements = await movementsTask;
         var warnings = await warningsTask;
 
@@ -173,29 +173,14 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
     }
 
     /// <summary>
-    /// The ledger, one partition query per branch (several at once) rather than one query across the table: the ledger's
-    /// table also holds every loan's history rows. The union's ledger is that of every branch it knows: the branches asked
-    /// for, the Branches table, the branches with a snapshot on either day and those with totals on any day the report reads
-    /// (see BENCHMARKS.md, weekly report).
+    /// The ledger of each branch (from the daily job's ledger export, see <see cref="INplHistory.LedgersAsync"/>); the union's
+    /// is that of every branch it knows: the branches asked for, the Branches table, the branches with a snapshot on either day
+    /// and those with totals on any day the report reads (see BENCHMARKS.md, weekly report).
     /// </summary>
     private async Task<Dictionary<string, List<LedgerLine>>> LedgerAsync(
-        IEnumerable<string> branches, bool wantUnion, Func<LedgerLine, bool> keep, CancellationToken cancellationToken)
+        IEnumerable<string> branches, bool wantUnion, DateOnly leftNplSince, CancellationToken cancellationToken)
     {
-        var read = new ConcurrentDictionary<string, List<LedgerLine>>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(branches.Distinct(StringComparer.Ordinal), new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadConcurrency },
-            async (branch, ct) =>
-            {
-                var lines = new List<LedgerLine>();
-                await foreach (var line in history.LedgerAsync(branch, ct))
-                {
-                    if (keep(line))
-                    {
-                        lines.Add(line);
-                    }
-                }
-
-                read[branch] = lines;
-            });
+        var read = await history.LedgersAsync([.. branches.Distinct(StringComparer.Ordinal)], leftNplSince, cancellationToken);
         var ledger = new Dictionary<string, List<LedgerLine>>(read, StringComparer.Ordinal);
         if (wantUnion)
         {
