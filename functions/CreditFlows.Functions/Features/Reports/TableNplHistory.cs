@@ -11,7 +11,7 @@ namespace CreditFlows.Functions.Features.Reports;
 
 /// <summary>
 /// <see cref="INplHistory"/> over the storage the daily NPL job (Features/Npl) writes, named by the same <c>Npl</c> settings
-/// (<c>Npl:TablePrefix</c> <c>{P}</c>, <c>Npl:DataContainer</c>) and read by layout, so the report needs none of the job's classes:
+/// (<c>Npl:TablePrefix</c> <c>{P}</c>, <c>Npl:DataContainer</c>) and read by layout (the ledger export and rows through the job's own <see cref="Npl.NplLedgerRows"/> and <see cref="Npl.NplStorage"/> names):
 /// <list type="bullet">
 /// <item><c>{P}Runs</c>: partition = day, row <c>run</c>: column <c>Status</c> and <c>Doc</c> JSON with <c>branches</c> (branch → shard count). Only
 /// a <c>Complete</c> run makes a monitored day, and its shard counts say which snapshot blobs are the day's: a day run again
