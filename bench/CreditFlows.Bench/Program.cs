@@ -17,11 +17,17 @@ namespace CreditFlows.Bench;
 // back, which is the saturation test the targets are judged on).
 // `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `npl-probe` Azurite's table
 // write ceiling (Npl/AzuriteTableProbe.cs), `reports` the weekly NPL report benchmark (Reports/ReportsBenchmark.cs),
-// `--documents` the credit-file upload benchmark (DocumentsBench.cs).
+// `--documents` the credit-file upload benchmark (DocumentsBench.cs), `movements` the weekly report's snapshot diff alone, in
+// memory and without storage (Reports/MovementsBench.cs).
 public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "movements")
+        {
+            return await Reports.MovementsBench.RunAsync(args[1..]); // the weekly diff alone, in memory: no storage
+        }
+
         var storage = Environment.GetEnvironmentVariable("CREDITFLOWS_BENCH_STORAGE");
         if (string.IsNullOrWhiteSpace(storage))
         {

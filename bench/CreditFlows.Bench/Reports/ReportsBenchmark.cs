@@ -141,13 +141,8 @@ public static class ReportsBenchmark
             var shards = await history.SnapshotShardsAsync(day, ct);
             await Parallel.ForEachAsync(shards, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (branch, c) =>
             {
-                var n = 0L;
-                await foreach (var _ in history.SnapshotAsync(day, branch.Key, branch.Value, c))
-                {
-                    n++;
-                }
-
-                Interlocked.Add(ref loans, n);
+                using var snapshot = await history.SnapshotAsync(day, branch.Key, branch.Value, c);
+                Interlocked.Add(ref loans, snapshot.Count);
             });
         }
 

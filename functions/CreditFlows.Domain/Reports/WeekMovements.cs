@@ -26,7 +26,7 @@ public sealed class WeekMovements
     /// <summary>NPLs whose balance fell (<see cref="MovedLoan.AmountFen"/> is the fall) or that left the book (all of it).</summary>
     public List<MovedLoan> Recoveries { get; } = [];
 
-    /// <summary>Adds one branch: <paramref name="start"/> keyed by loan id, <paramref name="end"/> streamed.</summary>
+    /// <summary>Adds one branch: <paramref name="start"/> keyed by loan id, <paramref name="end"/> streamed. The straightforward diff, over decoded loans.</summary>
     public void Add(string branch, IReadOnlyDictionary<string, LoanSnapshot> start, IEnumerable<LoanSnapshot> end)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -62,6 +62,62 @@ public sealed class WeekMovements
             if (gone.Category.IsNpl())
             {
                 Recoveries.Add(Moved(branch, gone, gone.Category, null, gone.BalanceFen));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds one branch from its two snapshots as read: the same movements, in the same order, as the other overload over
+    /// the same loans decoded (start keyed by loan id, end in order), but it joins the loans by their ids' bytes and decodes
+    /// only the loans that go into a list, so a branch's diff costs two indexes and a table rather than a string per field.
+    /// </summary>
+    public void Add(string branch, PackedSnapshot start, PackedSnapshot end)
+    {
+        using var keys = new LoanIdIndex(start);
+        var seen = new bool[start.Count];
+        for (var i = 0; i < end.Count; i++)
+        {
+            var key = keys.KeyOf(end.LoanIdUtf8(i));
+            var before = -1;
+            if (key >= 0)
+            {
+                seen[key] = true;
+                before = keys.ValueOf(key);
+            }
+
+            LoanCategory? from = before >= 0 ? start.Category(before) : null;
+            var to = end.Category(i);
+            var balance = end.BalanceFen(i);
+            Count(from, to, balance);
+            var wasNpl = from?.IsNpl() ?? false;
+            if (to.IsNpl() && !wasNpl)
+            {
+                NewNpls.Add(Moved(branch, end.Loan(i), from, to, balance));
+            }
+            else if (wasNpl && !to.IsNpl())
+            {
+                Cures.Add(Moved(branch, end.Loan(i), from, to, balance));
+            }
+            else if (wasNpl && balance < start.BalanceFen(before))
+            {
+                Recoveries.Add(Moved(branch, end.Loan(i), from, to, start.BalanceFen(before) - balance));
+            }
+        }
+
+        for (var key = 0; key < start.Count; key++)
+        {
+            if (seen[key] || !keys.IsKey(key))
+            {
+                continue;
+            }
+
+            var gone = keys.ValueOf(key);
+            var category = start.Category(gone);
+            Count(category, null, start.BalanceFen(gone));
+            if (category.IsNpl())
+            {
+                var loan = start.Loan(gone);
+                Recoveries.Add(Moved(branch, loan, category, null, loan.BalanceFen));
             }
         }
     }

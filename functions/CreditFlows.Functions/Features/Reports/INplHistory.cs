@@ -26,8 +26,11 @@ public interface INplHistory
     /// <summary>The branches with a loan snapshot on a day, each with the number of shards it is stored in (empty without a complete run).</summary>
     Task<IReadOnlyDictionary<string, int>> SnapshotShardsAsync(DateOnly date, CancellationToken cancellationToken);
 
-    /// <summary>A branch's end-of-day loan snapshot: its <paramref name="shards"/> shards, as <see cref="SnapshotShardsAsync"/> gave them.</summary>
-    IAsyncEnumerable<LoanSnapshot> SnapshotAsync(DateOnly date, string branch, int shards, CancellationToken cancellationToken);
+    /// <summary>
+    /// A branch's end-of-day loan snapshot: its <paramref name="shards"/> shards, as <see cref="SnapshotShardsAsync"/> gave them,
+    /// read whole but decoded only as far as a diff needs (the caller disposes it).
+    /// </summary>
+    Task<PackedSnapshot> SnapshotAsync(DateOnly date, string branch, int shards, CancellationToken cancellationToken);
 
     /// <summary>
     /// Each branch's NPL ledger as it stands: its loans in NPL and those that left NPL (cured or gone) on or after

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure.Data.Tables;
@@ -78,19 +77,25 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
     public async Task<IReadOnlyDictionary<string, int>> SnapshotShardsAsync(DateOnly date, CancellationToken cancellationToken) =>
         await ShardsAsync(date, cancellationToken) ?? new Dictionary<string, int>();
 
-    public async IAsyncEnumerable<LoanSnapshot> SnapshotAsync(DateOnly date, string branch, int shards, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async Task<PackedSnapshot> SnapshotAsync(DateOnly date, string branch, int shards, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < shards; i++)
+        var snapshot = new PackedSnapshot();
+        try
         {
-            await using var stream = await _data.GetBlobClient($"days/{Day(date)}/snapshots/{branch}/{i}-of-{shards}.bin.gz").OpenReadAsync(cancellationToken: cancellationToken);
-            await using var gzip = new GZipStream(stream, CompressionMode.Decompress);
-            using var buffer = new MemoryStream();
-            await gzip.CopyToAsync(buffer, cancellationToken);
-            buffer.Position = 0;
-            foreach (var loan in LoanCodec.ReadSnapshots(buffer))
+            for (var i = 0; i < shards; i++)
             {
-                yield return loan;
+                // One GET per blob, gunzipped straight into the snapshot's buffer (OpenReadAsync asks for the properties first).
+                var blob = _data.GetBlobClient($"days/{Day(date)}/snapshots/{branch}/{i}-of-{shards}.bin.gz");
+                using var download = (await blob.DownloadStreamingAsync(cancellationToken: cancellationToken)).Value;
+                await snapshot.AddShardAsync(download.Content, cancellationToken);
             }
+
+            return snapshot;
+        }
+        catch
+        {
+            snapshot.Dispose();
+            throw;
         }
     }
 

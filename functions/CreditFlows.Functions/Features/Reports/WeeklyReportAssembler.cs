@@ -153,18 +153,8 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         await Parallel.ForEachAsync(branches, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadConcurrency },
             async (branch, ct) =>
             {
-                var before = new Dictionary<string, LoanSnapshot>(StringComparer.Ordinal);
-                await foreach (var loan in history.SnapshotAsync(start, branch, shardsAgo.GetValueOrDefault(branch), ct))
-                {
-                    before[loan.LoanId] = loan;
-                }
-
-                var after = new List<LoanSnapshot>();
-                await foreach (var loan in history.SnapshotAsync(end, branch, shardsNow.GetValueOrDefault(branch), ct))
-                {
-                    after.Add(loan);
-                }
-
+                using var before = await history.SnapshotAsync(start, branch, shardsAgo.GetValueOrDefault(branch), ct);
+                using var after = await history.SnapshotAsync(end, branch, shardsNow.GetValueOrDefault(branch), ct);
                 var moves = new WeekMovements();
                 moves.Add(branch, before, after);
                 movements[branch] = moves;
