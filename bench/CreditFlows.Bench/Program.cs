@@ -17,11 +17,17 @@ namespace CreditFlows.Bench;
 // back, which is the saturation test the targets are judged on).
 // `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `npl-probe` Azurite's table
 // write ceiling (Npl/AzuriteTableProbe.cs), `reports` the weekly NPL report benchmark (Reports/ReportsBenchmark.cs),
-// `--documents` the credit-file upload benchmark (DocumentsBench.cs).
+// `--documents` the credit-file upload benchmark (DocumentsBench.cs), `render` the weekly report's rendering alone, without
+// storage (Reports/RenderBenchmark.cs).
 public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "render")
+        {
+            return Reports.RenderBenchmark.Run(args[1..]); // the weekly report's rendering alone, in memory, no storage
+        }
+
         var storage = Environment.GetEnvironmentVariable("CREDITFLOWS_BENCH_STORAGE");
         if (string.IsNullOrWhiteSpace(storage))
         {

@@ -133,9 +133,17 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         Parallel.For(0, inputs.Count, parallel, i => reports[i] = WeeklyReportBuilder.Build(inputs[i]));
         timings?.AddCompute(phase);
 
-        var rendered = new ConcurrentDictionary<string, RenderedReport>(StringComparer.Ordinal);
-        Parallel.For(0, inputs.Count, parallel, i => rendered[inputs[i].Scope] = Render(reports[i], inputs[i].Ledger));
+        var rendered = RenderAll(reports, [.. inputs.Select(i => i.Ledger)], cancellationToken);
         timings?.AddRender(phase);
+        return rendered;
+    }
+
+    /// <summary>Every scope's files (<see cref="Render"/>), on all cores; scope → report.</summary>
+    public IReadOnlyDictionary<string, RenderedReport> RenderAll(IReadOnlyList<WeeklyReport> reports, IReadOnlyList<IReadOnlyList<LedgerLine>> ledgers, CancellationToken cancellationToken)
+    {
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) };
+        var rendered = new ConcurrentDictionary<string, RenderedReport>(StringComparer.Ordinal);
+        Parallel.For(0, reports.Count, parallel, i => rendered[reports[i].Scope] = Render(reports[i], ledgers[i]));
         return rendered;
     }
 
