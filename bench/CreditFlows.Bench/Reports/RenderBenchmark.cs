@@ -48,6 +48,8 @@ public static class RenderBenchmark
         if (args.Contains("--profile"))
         {
             Profile(chart, reports[0], ledgers[0]);
+            if (args.Contains("--scratch")) { Scratch.Run(ledgers[0]); return 0; }
+            if (args.Contains("--chart")) { ScratchChart.Run(chart, reports[0]); return 0; }
         }
 
         foreach (var (_, render) in variants)
@@ -201,6 +203,12 @@ public static class RenderBenchmark
         Time($"before, union rows sorted and formatted ({ledger.Count:N0})", 5, () => LedgerFilesBefore.Rows(ledger));
         Time("before, union .xlsx from the rows", 3, () => LedgerFilesBefore.Xlsx("title", rows));
         Time("before, union .csv from the rows", 3, () => LedgerFilesBefore.Csv(rows));
+        var encoded = LedgerFiles.Sort(ledger.Select(LedgerFiles.Encode));
+        Time($"after, union rows formatted, encoded and sorted ({ledger.Count:N0})", 5, () => LedgerFiles.Sort(ledger.Select(LedgerFiles.Encode)));
+        var lines = ledger.Select(LedgerFiles.Encode).ToList();
+        Time("after, union rows sorted (encoded before)", 5, () => LedgerFiles.Sort(lines));
+        Time("after, union .xlsx from the rows", 3, () => LedgerFiles.Xlsx("title", encoded));
+        Time("after, union .csv from the rows", 3, () => LedgerFiles.Csv(encoded));
         Time("union trend chart", 10, () => chart.Trend(union));
         Time("union categories chart", 10, () => chart.Categories(union));
         Time("union HTML", 10, () => ReportHtml.Render(union, n => n + ".png"));

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Xml;
 using CreditFlows.Domain.Reports;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
@@ -12,6 +11,8 @@ namespace CreditFlows.Functions.Features.Reports;
 /// The scope's NPL ledger (不良贷款台账) attached to the report: loans in NPL on the report's day, then those cured
 /// or gone during the week (the assembler picks them), largest first. .xlsx with the Open XML SDK (as the authority matrix: numbers as numbers, text inline)
 /// and .csv (UTF-8 with BOM, so Excel/WPS read the Chinese names).
+/// A line is formatted and encoded once (<see cref="Encode"/>) for every file it is in: a loan is in its branch's ledger and
+/// in the union's, 2 × 78k lines at 1M loans (see BENCHMARKS.md, weekly report).
 /// </summary>
 public static class LedgerFiles
 {
@@ -25,29 +26,33 @@ public static class LedgerFiles
         "OverdueSince", "FirstNplOn", "CuredOn", "LeftBook", "LendingResponsible", "CollectionOfficer", "Recoverability", "LastInspectionOn", "Litigation",
     ];
 
-    private static readonly int[] Numeric = [9, 10];
+    private static readonly LedgerRow HeaderRow = new(null, Headers);
 
-    private const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    /// <summary>A line's columns as the files show them (null: empty), in <see cref="Headers"/>' order; Balance and OverdueAmount are numbers in the .xlsx.</summary>
+    public static string?[] Cells(LedgerLine l) =>
+    [
+        l.Branch, l.LoanId, l.BorrowerId, l.BorrowerName, l.OfficerId, l.Product, l.GuaranteeType, l.Category.ToString(), l.InNpl ? "yes" : "no",
+        Money(l.BalanceFen), Money(l.OverdueAmountFen), Date(l.OverdueSince), Date(l.FirstNplOn), Date(l.CuredOn), l.LeftBook ? "yes" : "no",
+        string.Join("; ", l.Responsible.Select(p => $"{p.Name} ({p.UserId}) {p.Duty} {p.SharePercent.ToString("0.##", CultureInfo.InvariantCulture)}%")),
+        l.CollectionOfficerId, l.Recoverability?.ToString(), Date(l.LastInspectionOn), l.Litigation.ToString(),
+    ];
 
-    private static readonly string[] Letters = [.. Enumerable.Range(0, 26).Select(Letter)];
+    /// <summary>The line's cells encoded for both files; throws <see cref="ArgumentException"/> on text XML cannot hold (as XmlWriter did).</summary>
+    public static LedgerRow Encode(LedgerLine line) => new(line, Cells(line));
 
-    /// <summary>The ledger's rows as the files show them: NPL first, then largest balance, then loan id.</summary>
-    public static List<string?[]> Rows(IEnumerable<LedgerLine> ledger) =>
-        [.. ledger.OrderByDescending(l => l.InNpl).ThenByDescending(l => l.BalanceFen).ThenBy(l => l.LoanId, StringComparer.Ordinal).Select(l => new[]
-        {
-            l.Branch, l.LoanId, l.BorrowerId, l.BorrowerName, l.OfficerId, l.Product, l.GuaranteeType, l.Category.ToString(), l.InNpl ? "yes" : "no",
-            Money(l.BalanceFen), Money(l.OverdueAmountFen), Date(l.OverdueSince), Date(l.FirstNplOn), Date(l.CuredOn), l.LeftBook ? "yes" : "no",
-            string.Join("; ", l.Responsible.Select(p => $"{p.Name} ({p.UserId}) {p.Duty} {p.SharePercent.ToString("0.##", CultureInfo.InvariantCulture)}%")),
-            l.CollectionOfficerId, l.Recoverability?.ToString(), Date(l.LastInspectionOn), l.Litigation.ToString(),
-        })];
+    /// <summary>The order of the files: NPL first, then largest balance, then loan id (stable: equal keys keep the ledger's order).</summary>
+    public static List<LedgerRow> Sort(IEnumerable<LedgerRow> rows) =>
+        [.. rows.OrderByDescending(r => r.Line!.InNpl).ThenByDescending(r => r.Line!.BalanceFen).ThenBy(r => r.Line!.LoanId, StringComparer.Ordinal)];
 
-    public static byte[] Xlsx(string title, IEnumerable<LedgerLine> ledger) => Xlsx(title, Rows(ledger));
+    public static byte[] Xlsx(string title, IEnumerable<LedgerLine> ledger) => Xlsx(title, Sort(ledger.Select(Encode)));
 
     /// <summary>
-    /// The workbook: the package and workbook parts through the Open XML SDK, the sheet's XML written straight to its part
-    /// (a row at a time, no element objects per cell: a union's ledger has tens of thousands of rows).
+    /// The workbook: the package and workbook parts through the Open XML SDK, the sheet's XML written straight to its part as
+    /// UTF-8 bytes (<see cref="LedgerEncoding"/>): a row at a time from the rows' encoded cells, no element objects, no XmlWriter.
+    /// The part is deflated at the SDK's default level: the union's .xlsx and .csv already make a mail of about 22 MB
+    /// (29 MB in base64) at 1M loans, so a faster, larger deflate is not worth its 40–60% more bytes.
     /// </summary>
-    public static byte[] Xlsx(string title, IReadOnlyList<string?[]> rows)
+    public static byte[] Xlsx(string title, IReadOnlyList<LedgerRow> rows)
     {
         using var stream = new MemoryStream();
         using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
@@ -55,48 +60,9 @@ public static class LedgerFiles
             var workbook = document.AddWorkbookPart();
             workbook.Workbook = new Workbook(new Sheets());
             var part = workbook.AddNewPart<WorksheetPart>();
-            using (var xml = XmlWriter.Create(part.GetStream(FileMode.Create, FileAccess.Write), new XmlWriterSettings { Encoding = new UTF8Encoding(false) }))
+            using (var sheet = part.GetStream(FileMode.Create, FileAccess.Write))
             {
-                xml.WriteStartDocument(true);
-                xml.WriteStartElement("worksheet", Main);
-                xml.WriteStartElement("sheetData", Main);
-                var number = 0;
-                foreach (var values in new[] { new string?[] { title }, Headers }.Concat(rows))
-                {
-                    number++;
-                    var at = number.ToString(CultureInfo.InvariantCulture);
-                    xml.WriteStartElement("row", Main);
-                    xml.WriteAttributeString("r", at);
-                    for (var c = 0; c < values.Length; c++)
-                    {
-                        if (values[c] is not { Length: > 0 } value)
-                        {
-                            continue;
-                        }
-
-                        xml.WriteStartElement("c", Main);
-                        xml.WriteAttributeString("r", Letters[c] + at);
-                        if (number > 2 && Numeric.Contains(c))
-                        {
-                            xml.WriteAttributeString("t", "n");
-                            xml.WriteElementString("v", Main, value);
-                        }
-                        else
-                        {
-                            xml.WriteAttributeString("t", "inlineStr");
-                            xml.WriteStartElement("is", Main);
-                            xml.WriteElementString("t", Main, value);
-                            xml.WriteEndElement();
-                        }
-
-                        xml.WriteEndElement();
-                    }
-
-                    xml.WriteEndElement();
-                }
-
-                xml.WriteEndElement();
-                xml.WriteEndElement();
+                LedgerEncoding.WriteSheet(sheet, new LedgerRow(null, [title]), HeaderRow, rows);
             }
 
             workbook.Workbook.Sheets!.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = 1, Name = SheetName });
@@ -106,47 +72,63 @@ public static class LedgerFiles
         return stream.ToArray();
     }
 
-    public static byte[] Csv(IEnumerable<LedgerLine> ledger) => Csv(Rows(ledger));
+    public static byte[] Csv(IEnumerable<LedgerLine> ledger) => Csv(Sort(ledger.Select(Encode)));
 
-    public static byte[] Csv(IReadOnlyList<string?[]> rows)
+    /// <summary>The BOM, the headers' line, then each row's line as encoded (CRLF after every line).</summary>
+    public static byte[] Csv(IReadOnlyList<LedgerRow> rows)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 1 << 16, leaveOpen: true))
+        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+        var length = bom.Length + HeaderRow.Csv.Length;
+        foreach (var row in rows)
         {
-            foreach (var row in new[] { Headers }.Concat(rows))
-            {
-                for (var c = 0; c < row.Length; c++)
-                {
-                    if (c > 0)
-                    {
-                        writer.Write(',');
-                    }
-
-                    writer.Write(Quote(row[c]));
-                }
-
-                writer.Write("\r\n");
-            }
+            length += row.Csv.Length;
         }
 
-        return stream.ToArray();
-    }
-
-    /// <summary>RFC 4180 quoting; a cell starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a formula.</summary>
-    private static string Quote(string? value)
-    {
-        var text = value ?? string.Empty;
-        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' && !decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out _))
+        var csv = new byte[length];
+        bom.CopyTo(csv);
+        var at = bom.Length;
+        HeaderRow.Csv.CopyTo(csv.AsSpan(at));
+        at += HeaderRow.Csv.Length;
+        foreach (var row in rows)
         {
-            text = "'" + text;
+            row.Csv.CopyTo(csv.AsSpan(at));
+            at += row.Csv.Length;
         }
 
-        return text.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+        return csv;
     }
 
     private static string Money(long fen) => (fen / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 
     private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
 
-    private static string Letter(int column) => column < 26 ? ((char)('A' + column)).ToString() : $"{(char)('A' + column / 26 - 1)}{(char)('A' + column % 26)}";
+/// <summary>
+/// One line of the ledger encoded once for the files it is in: each column's text escaped for the sheet's XML, one after
+/// another, then the line of the .csv (RFC 4180 quoting, CRLF). <see cref="Line"/> is null for the title and header rows.
+/// </summary>
+public sealed class LedgerRow
+{
+    private readonly byte[] _bytes;
+    private readonly int[] _ends;
+
+    internal LedgerRow(LedgerLine? line, IReadOnlyList<string?> cells)
+    {
+        Line = line;
+        (_bytes, _ends) = LedgerEncoding.Encode(cells);
+    }
+
+    public LedgerLine? Line { get; }
+
+    /// <summary>Bytes held (XML texts and .csv line).</summary>
+    internal int Size => _bytes.Length;
+
+    /// <summary>Columns, empty ones included.</summary>
+    public int Count => _ends.Length;
+
+    /// <summary>Column <paramref name="column"/>'s text, escaped for XML and in UTF-8 (empty: the cell is not written).</summary>
+    public ReadOnlySpan<byte> Xml(int column) => _bytes.AsSpan((column == 0 ? 0 : _ends[column - 1]).._ends[column]);
+
+    /// <summary>The .csv line, with its CRLF.</summary>
+    public ReadOnlySpan<byte> Csv => _bytes.AsSpan(_ends[^1]..);
 }
