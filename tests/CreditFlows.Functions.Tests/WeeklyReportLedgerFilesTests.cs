@@ -107,6 +107,15 @@ public class WeeklyReportLedgerFilesTests
         }
     }
 
+    [Fact]
+    public void A_scope_without_ledger_lines_gets_the_headers_only()
+    {
+        var assembler = new WeeklyReportAssembler(null!, new ReportChart(ChartFont.Resolve(null)), new ReportOptions(), (_, _) => Task.FromResult(NplRules.Default));
+        var files = assembler.Render(Report("B01", []), []).Files;
+        Assert.Equal(LedgerFilesBefore.Csv(new List<LedgerLine>()), files[WeeklyReportAssembler.LedgerCsv]);
+        Assert.Equal(2, Cells(files[WeeklyReportAssembler.LedgerXlsx]).Count);
+    }
+
     /// <summary>Every row's cells as the SDK reads them: reference, type and text (inline string or value).</summary>
     private static List<List<(string Reference, string Type, string Text)>> Cells(byte[] xlsx)
     {

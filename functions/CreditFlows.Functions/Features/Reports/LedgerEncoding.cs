@@ -21,11 +21,13 @@ internal static class LedgerEncoding
     {
         var buffer = t_buffer ??= new byte[4096];
         var ends = new int[cells.Count];
+        var verbatim = 0UL; // bit c: cell c's XML bytes are its text as it is
         var at = 0;
         for (var c = 0; c < cells.Count; c++)
         {
-            at = Xml(cells[c], ref buffer, at);
+            at = Xml(cells[c], ref buffer, at, out var same);
             ends[c] = at;
+            verbatim |= same && c < 64 ? 1UL << c : 0;
         }
 
         for (var c = 0; c < cells.Count; c++)
@@ -36,7 +38,8 @@ internal static class LedgerEncoding
                 buffer[at++] = (byte)',';
             }
 
-            at = Csv(cells[c], ref buffer, at);
+            var start = c == 0 ? 0 : ends[c - 1];
+            at = Csv(cells[c], buffer.AsSpan(start, ends[c] - start), c < 64 && (verbatim & (1UL << c)) != 0, ref buffer, at);
         }
 
         Ensure(ref buffer, at, 2);
@@ -112,59 +115,91 @@ internal static class LedgerEncoding
         output.Put("</row>"u8);
     }
 
-    private static int Xml(string? text, ref byte[] buffer, int at)
+    /// <summary>Appends the text escaped for XML, in UTF-8; <paramref name="verbatim"/>: nothing needed escaping, the bytes are the text's UTF-8.</summary>
+    private static int Xml(string? text, ref byte[] buffer, int at, out bool verbatim)
     {
+        verbatim = true;
         if (string.IsNullOrEmpty(text))
         {
             return at;
         }
 
         Ensure(ref buffer, at, text.Length * 5);
-        var run = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var ch = text[i];
-            if (ch is not ('&' or '<' or '>' or '\r') && (ch >= ' ' || ch is '\t' or '\n') && ch is < '\uD800' or (> '\uDFFF' and < '\uFFFE'))
+            if (ch < 0x80)
             {
-                continue;
-            }
+                if (ch >= ' ' ? ch is not ('&' or '<' or '>') : ch is '\t' or '\n')
+                {
+                    buffer[at++] = (byte)ch;
+                    continue;
+                }
 
-            at += Encoding.UTF8.GetBytes(text.AsSpan(run, i - run), buffer.AsSpan(at));
-            switch (ch)
+                verbatim = false;
+                switch (ch)
+                {
+                    case '&':
+                        at += Put("&amp;"u8, buffer, at);
+                        break;
+                    case '<':
+                        at += Put("&lt;"u8, buffer, at);
+                        break;
+                    case '>':
+                        at += Put("&gt;"u8, buffer, at);
+                        break;
+                    case '\r':
+                        buffer[at++] = (byte)'\n';
+                        i += i + 1 < text.Length && text[i + 1] == '\n' ? 1 : 0;
+                        break;
+                    default:
+                        throw Invalid(ch, text);
+                }
+            }
+            else if (ch < 0x800)
             {
-                case '&':
-                    at += Put("&amp;"u8, buffer, at);
-                    break;
-                case '<':
-                    at += Put("&lt;"u8, buffer, at);
-                    break;
-                case '>':
-                    at += Put("&gt;"u8, buffer, at);
-                    break;
-                case '\r':
-                    buffer[at++] = (byte)'\n';
-                    i += i + 1 < text.Length && text[i + 1] == '\n' ? 1 : 0;
-                    break;
-                case >= '\uD800' and <= '\uDBFF' when i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]):
-                    at += Encoding.UTF8.GetBytes(text.AsSpan(i, 2), buffer.AsSpan(at));
-                    i++;
-                    break;
-                default:
-                    throw new ArgumentException($"A ledger cell holds a character XML cannot hold (0x{(int)ch:X4}): \"{text}\".");
+                buffer[at++] = (byte)(0xC0 | (ch >> 6));
+                buffer[at++] = (byte)(0x80 | (ch & 0x3F));
             }
-
-            run = i + 1;
+            else if (ch is < '\uD800' or (> '\uDFFF' and < '\uFFFE'))
+            {
+                buffer[at++] = (byte)(0xE0 | (ch >> 12));
+                buffer[at++] = (byte)(0x80 | ((ch >> 6) & 0x3F));
+                buffer[at++] = (byte)(0x80 | (ch & 0x3F));
+            }
+            else if (char.IsHighSurrogate(ch) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                var code = char.ConvertToUtf32(ch, text[++i]);
+                buffer[at++] = (byte)(0xF0 | (code >> 18));
+                buffer[at++] = (byte)(0x80 | ((code >> 12) & 0x3F));
+                buffer[at++] = (byte)(0x80 | ((code >> 6) & 0x3F));
+                buffer[at++] = (byte)(0x80 | (code & 0x3F));
+            }
+            else
+            {
+                throw Invalid(ch, text);
+            }
         }
 
-        return at + Encoding.UTF8.GetBytes(text.AsSpan(run), buffer.AsSpan(at));
+        return at;
     }
 
-    private static int Csv(string? value, ref byte[] buffer, int at)
+    private static ArgumentException Invalid(char ch, string text) =>
+        new($"A ledger cell holds a character XML cannot hold (0x{(int)ch:X4}): \"{text}\".");
+
+    /// <summary>Appends the .csv field; <paramref name="xml"/> is the cell's XML bytes, copied when they are the text as it is.</summary>
+    private static int Csv(string? value, ReadOnlySpan<byte> xml, bool verbatim, ref byte[] buffer, int at)
     {
         var text = value ?? string.Empty;
         var formula = text.Length > 0 && text[0] is '=' or '+' or '-' or '@' && !decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out _);
         var quote = text.AsSpan().IndexOfAny(",\"\r\n") >= 0;
         Ensure(ref buffer, at, text.Length * 6 + 4);
+        if (verbatim && !formula && !quote)
+        {
+            xml.CopyTo(buffer.AsSpan(at));
+            return at + xml.Length;
+        }
+
         if (quote)
         {
             buffer[at++] = (byte)'"';

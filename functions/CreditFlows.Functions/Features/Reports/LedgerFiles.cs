@@ -1,16 +1,14 @@
 using System.Globalization;
 using System.Text;
+using CreditFlows.Domain.Npl;
 using CreditFlows.Domain.Reports;
-using DocumentFormat.OpenXml;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 
 namespace CreditFlows.Functions.Features.Reports;
 
 /// <summary>
 /// The scope's NPL ledger (不良贷款台账) attached to the report: loans in NPL on the report's day, then those cured
-/// or gone during the week (the assembler picks them), largest first. .xlsx with the Open XML SDK (as the authority matrix: numbers as numbers, text inline)
-/// and .csv (UTF-8 with BOM, so Excel/WPS read the Chinese names).
+/// or gone during the week (the assembler picks them), largest first. .xlsx (numbers as numbers, text inline; the package
+/// the Open XML SDK wrote, now written by <see cref="XlsxPackage"/>) and .csv (UTF-8 with BOM, so Excel/WPS read the Chinese names).
 /// A line is formatted and encoded once (<see cref="Encode"/>) for every file it is in: a loan is in its branch's ledger and
 /// in the union's, 2 × 78k lines at 1M loans (see BENCHMARKS.md, weekly report).
 /// </summary>
@@ -26,6 +24,9 @@ public static class LedgerFiles
         "OverdueSince", "FirstNplOn", "CuredOn", "LeftBook", "LendingResponsible", "CollectionOfficer", "Recoverability", "LastInspectionOn", "Litigation",
     ];
 
+    /// <summary>Ledgers up to this many rows are deflated fast in the .xlsx (see <see cref="Xlsx(string, IReadOnlyList{LedgerRow})"/>).</summary>
+    public const int FastDeflateUpTo = 20_000;
+
     private static readonly LedgerRow HeaderRow = new(null, Headers);
 
     /// <summary>A line's columns as the files show them (null: empty), in <see cref="Headers"/>' order; Balance and OverdueAmount are numbers in the .xlsx.</summary>
@@ -33,7 +34,7 @@ public static class LedgerFiles
     [
         l.Branch, l.LoanId, l.BorrowerId, l.BorrowerName, l.OfficerId, l.Product, l.GuaranteeType, l.Category.ToString(), l.InNpl ? "yes" : "no",
         Money(l.BalanceFen), Money(l.OverdueAmountFen), Date(l.OverdueSince), Date(l.FirstNplOn), Date(l.CuredOn), l.LeftBook ? "yes" : "no",
-        string.Join("; ", l.Responsible.Select(p => $"{p.Name} ({p.UserId}) {p.Duty} {p.SharePercent.ToString("0.##", CultureInfo.InvariantCulture)}%")),
+        l.Responsible.Count == 1 ? Person(l.Responsible[0]) : string.Join("; ", l.Responsible.Select(Person)),
         l.CollectionOfficerId, l.Recoverability?.ToString(), Date(l.LastInspectionOn), l.Litigation.ToString(),
     ];
 
@@ -47,29 +48,18 @@ public static class LedgerFiles
     public static byte[] Xlsx(string title, IEnumerable<LedgerLine> ledger) => Xlsx(title, Sort(ledger.Select(Encode)));
 
     /// <summary>
-    /// The workbook: the package and workbook parts through the Open XML SDK, the sheet's XML written straight to its part as
-    /// UTF-8 bytes (<see cref="LedgerEncoding"/>): a row at a time from the rows' encoded cells, no element objects, no XmlWriter.
-    /// The part is deflated at the SDK's default level: the union's .xlsx and .csv already make a mail of about 22 MB
-    /// (29 MB in base64) at 1M loans, so a faster, larger deflate is not worth its 40–60% more bytes.
+    /// The workbook (<see cref="XlsxPackage"/>: the parts the Open XML SDK wrote, the sheet deflated as it is written), its
+    /// sheet's XML written as UTF-8 bytes from the rows' encoded cells (<see cref="LedgerEncoding"/>): no element objects, no
+    /// XmlWriter. Deflating the sheet is then most of the cost. A ledger of up to <see cref="FastDeflateUpTo"/> rows is
+    /// deflated fast (zlib level 1: about 4× less CPU, 1.6× the bytes; a branch's file stays small). A larger one, the
+    /// union's, at zlib level 6 as before, because its mail is near SendGrid's 30 MB limit already: at 78k rows its .xlsx
+    /// (8.2 MB) and .csv (13.8 MB) are about 29 MB in base64, and a fast deflate would make the .xlsx 12.9 MB.
     /// </summary>
     public static byte[] Xlsx(string title, IReadOnlyList<LedgerRow> rows)
     {
-        using var stream = new MemoryStream();
-        using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
-        {
-            var workbook = document.AddWorkbookPart();
-            workbook.Workbook = new Workbook(new Sheets());
-            var part = workbook.AddNewPart<WorksheetPart>();
-            using (var sheet = part.GetStream(FileMode.Create, FileAccess.Write))
-            {
-                LedgerEncoding.WriteSheet(sheet, new LedgerRow(null, [title]), HeaderRow, rows);
-            }
-
-            workbook.Workbook.Sheets!.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = 1, Name = SheetName });
-            workbook.Workbook.Save();
-        }
-
-        return stream.ToArray();
+        var fast = rows.Count <= FastDeflateUpTo;
+        return XlsxPackage.Write(sheet => LedgerEncoding.WriteSheet(sheet, new LedgerRow(null, [title]), HeaderRow, rows), fast ? 1 : 6,
+            sizeHint: 4096 + rows.Count * (fast ? 170 : 110));
     }
 
     public static byte[] Csv(IEnumerable<LedgerLine> ledger) => Csv(Sort(ledger.Select(Encode)));
@@ -98,9 +88,69 @@ public static class LedgerFiles
         return csv;
     }
 
-    private static string Money(long fen) => (fen / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+    private static string Person(ResponsibleShare p) => $"{p.Name} ({p.UserId}) {p.Duty} {Percent(p.SharePercent)}%";
 
-    private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>As <c>ToString("0.##", InvariantCulture)</c>; a whole number (most shares: 100, 60, 40) without the custom format.</summary>
+    private static string Percent(decimal share) =>
+        share == decimal.Truncate(share) && Math.Abs(share) < 1_000_000_000m
+            ? ((long)share).ToString(CultureInfo.InvariantCulture)
+            : share.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>Yuan with 2 places, as <c>(fen / 100m).ToString("0.00", InvariantCulture)</c> writes it ("-0.05", "1234.50"), without the decimal.</summary>
+    private static string Money(long fen)
+    {
+        if (fen == long.MinValue)
+        {
+            return (fen / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+        }
+
+        var yuan = Math.Abs(fen) / 100;
+        var length = (fen < 0 ? 1 : 0) + CountDigits(yuan) + 3;
+        return string.Create(length, fen, (chars, f) =>
+        {
+            var cents = Math.Abs(f) % 100;
+            chars[^1] = (char)('0' + cents % 10);
+            chars[^2] = (char)('0' + cents / 10);
+            chars[^3] = '.';
+            var y = Math.Abs(f) / 100;
+            var i = chars.Length - 4;
+            do
+            {
+                chars[i--] = (char)('0' + y % 10);
+                y /= 10;
+            }
+            while (y > 0);
+
+            if (f < 0)
+            {
+                chars[0] = '-';
+            }
+        });
+    }
+
+    /// <summary>yyyy-MM-dd, as <c>ToString("yyyy-MM-dd", InvariantCulture)</c> writes it.</summary>
+    private static string? Date(DateOnly? date) => date is not { } d ? null : string.Create(10, d, (chars, day) =>
+    {
+        day.Year.TryFormat(chars[..4], out _, "D4", CultureInfo.InvariantCulture);
+        chars[4] = '-';
+        chars[5] = (char)('0' + day.Month / 10);
+        chars[6] = (char)('0' + day.Month % 10);
+        chars[7] = '-';
+        chars[8] = (char)('0' + day.Day / 10);
+        chars[9] = (char)('0' + day.Day % 10);
+    });
+
+    private static int CountDigits(long value)
+    {
+        var digits = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            digits++;
+        }
+
+        return digits;
+    }
 }
 
 /// <summary>

@@ -158,13 +158,17 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         }
 
         var encoded = new LedgerRow[lines.Count];
-        Parallel.ForEach(Partitioner.Create(0, lines.Count, 2048), parallel, range =>
+        if (lines.Count > 0)
         {
-            for (var i = range.Item1; i < range.Item2; i++)
+            Parallel.ForEach(Partitioner.Create(0, lines.Count, 2048), parallel, range =>
             {
-                encoded[i] = LedgerFiles.Encode(lines[i]);
-            }
-        });
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    encoded[i] = LedgerFiles.Encode(lines[i]);
+                }
+            });
+        }
+
         var rows = new List<LedgerRow>[reports.Count];
         Parallel.For(0, reports.Count, parallel, i => rows[i] = LedgerFiles.Sort(ledgers[i].Select(l => encoded[index[l]])));
 
