@@ -15,8 +15,8 @@ namespace CreditFlows.Bench.Reports;
 // WeeklyReportAssembler reads it) and each scope's WeeklyReport built from made-up totals with a 12-week trend.
 // Measured, `reps` times each and interleaved (before, after, after, before, …, so a change in the machine's load hits
 // both alike): rendering all the scopes' files (HTML, two PNG charts, ledger .xlsx and .csv) as the Monday build does.
-// "before" is the render as it was before issue 7's render work (RenderBefore below, with LedgerFilesBefore, the reference
-// copy of the old writers the tests compare with); "after" is WeeklyReportAssembler.RenderAll, the code the build runs.
+// "before" is the render as it was before issue 7's render work (RenderBefore below, with ReportChartBefore and
+// LedgerFilesBefore, the reference copies of the old chart and writers the tests compare with); "after" is WeeklyReportAssembler.RenderAll, the code the build runs.
 // CPU is this process's (Process.TotalProcessorTime), wall the stopwatch; the table gives each repetition, then medians.
 // --profile also times each of the union's files alone, best of a few.
 public static class RenderBenchmark
@@ -35,6 +35,7 @@ public static class RenderBenchmark
         var font = ChartFont.Resolve(null);
         Console.WriteLine($"Chart font: {font.File ?? "none with CJK glyphs (charts drawn without Chinese)"}");
         var chart = new ReportChart(font);
+        var chartBefore = new ReportChartBefore(font);
         var assembler = new WeeklyReportAssembler(null!, chart, new ReportOptions(), (_, _) => Task.FromResult(NplRules.Default)); // render only: no storage
         var (reports, ledgers) = Scopes(lines, branchCount);
         Console.WriteLine($"Scopes: {reports.Count}; ledger lines: union {ledgers[0].Count:N0}, branches {ledgers.Skip(1).Sum(l => l.Count):N0} in all, " +
@@ -42,14 +43,13 @@ public static class RenderBenchmark
 
         var variants = new (string Name, Func<object> Render)[]
         {
-            ("before", () => RenderBefore.All(chart, reports, ledgers)),
+            ("before", () => RenderBefore.All(chartBefore, reports, ledgers)),
             ("after", () => assembler.RenderAll(reports, ledgers, CancellationToken.None)),
         };
         if (args.Contains("--profile"))
         {
             Profile(chart, reports[0], ledgers[0]);
-            if (args.Contains("--scratch")) { Scratch.Run(ledgers[0]); return 0; }
-            if (args.Contains("--chart")) { ScratchChart.Run(chart, reports[0]); return 0; }
+            Console.WriteLine($"Profile: union charts, bytes before / after: trend {chartBefore.Trend(reports[0]).Length:N0} / {chart.Trend(reports[0]).Length:N0}, categories {chartBefore.Categories(reports[0]).Length:N0} / {chart.Categories(reports[0]).Length:N0}");
         }
 
         foreach (var (_, render) in variants)
@@ -67,6 +67,7 @@ public static class RenderBenchmark
             {
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
                 GC.WaitForPendingFinalizers();
+                Thread.Sleep(1000); // the collector's threads go on for a few hundred ms of CPU after a forced collection: not the render's
                 var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var wall = Stopwatch.StartNew();
@@ -209,8 +210,8 @@ public static class RenderBenchmark
         Time("after, union rows sorted (encoded before)", 5, () => LedgerFiles.Sort(lines));
         Time("after, union .xlsx from the rows", 3, () => LedgerFiles.Xlsx("title", encoded));
         Time("after, union .csv from the rows", 3, () => LedgerFiles.Csv(encoded));
-        Time("union trend chart", 10, () => chart.Trend(union));
-        Time("union categories chart", 10, () => chart.Categories(union));
+        Time("after, union trend chart", 20, () => chart.Trend(union));
+        Time("after, union categories chart", 20, () => chart.Categories(union));
         Time("union HTML", 10, () => ReportHtml.Render(union, n => n + ".png"));
     }
 
@@ -231,7 +232,7 @@ public static class RenderBenchmark
     /// <summary>The render as WeeklyReportAssembler did it before issue 7's render work: a Parallel.For over the scopes, each scope's files one after another.</summary>
     private static class RenderBefore
     {
-        public static IReadOnlyDictionary<string, RenderedReport> All(ReportChart chart, IReadOnlyList<WeeklyReport> reports, IReadOnlyList<IReadOnlyList<LedgerLine>> ledgers)
+        public static IReadOnlyDictionary<string, RenderedReport> All(ReportChartBefore chart, IReadOnlyList<WeeklyReport> reports, IReadOnlyList<IReadOnlyList<LedgerLine>> ledgers)
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) };
             var rendered = new System.Collections.Concurrent.ConcurrentDictionary<string, RenderedReport>(StringComparer.Ordinal);
@@ -239,7 +240,7 @@ public static class RenderBenchmark
             return rendered;
         }
 
-        private static RenderedReport Render(ReportChart chart, WeeklyReport report, IReadOnlyList<LedgerLine> ledger)
+        private static RenderedReport Render(ReportChartBefore chart, WeeklyReport report, IReadOnlyList<LedgerLine> ledger)
         {
             var rows = LedgerFilesBefore.Rows(ledger);
             return new(report, new Dictionary<string, byte[]>
