@@ -23,9 +23,12 @@ public class WeeklyReportLedgerFilesTests
 
     private static readonly List<LedgerLine> Realistic = [.. LedgerSamples.Branches(5_000, 10, seed: 5).SelectMany(b => b)];
 
-    public static TheoryData<string> Ledgers => ["awkward", "realistic"];
+    /// <summary>Over <see cref="LedgerFiles.FastDeflateUpTo"/> rows: deflated at the other level, as the union's.</summary>
+    private static readonly List<LedgerLine> Large = [.. LedgerSamples.Branches(LedgerFiles.FastDeflateUpTo + 1_000, 10, seed: 11, awkward: true).SelectMany(b => b)];
 
-    private static List<LedgerLine> Ledger(string name) => name == "awkward" ? Awkward : Realistic;
+    public static TheoryData<string> Ledgers => ["awkward", "realistic", "large"];
+
+    private static List<LedgerLine> Ledger(string name) => name switch { "awkward" => Awkward, "realistic" => Realistic, _ => Large };
 
     [Theory]
     [MemberData(nameof(Ledgers))]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using CreditFlows.Domain.Npl;
 using CreditFlows.Domain.Reports;
 

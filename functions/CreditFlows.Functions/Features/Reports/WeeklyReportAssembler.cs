@@ -138,6 +138,72 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         return rendered;
     }
 
+    /// <summary>Each branch's week: its two end-of-day snapshots diffed once (the union's adds them up); null without both days.</summary>
+    private async Task<ConcurrentDictionary<string, WeekMovements>?> MovementsAsync(
+        DateOnly? asOf, DateOnly? baseline, IReadOnlyDictionary<string, int> shardsNow, IReadOnlyDictionary<string, int> shardsAgo,
+        IReadOnlyList<string> branches, CancellationToken cancellationToken)
+    {
+        if (asOf is not { } end || baseline is not { } start)
+        {
+            return null;
+        }
+
+        var movements = new ConcurrentDictionary<string, WeekMovements>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(branches, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadConcurrency },
+            async (branch, ct) =>
+            {
+                var before = new Dictionary<string, LoanSnapshot>(StringComparer.Ordinal);
+                await foreach (var loan in history.SnapshotAsync(start, branch, shardsAgo.GetValueOrDefault(branch), ct))
+                {
+                    before[loan.LoanId] = loan;
+                }
+
+                var after = new List<LoanSnapshot>();
+                await foreach (var loan in history.SnapshotAsync(end, branch, shardsNow.GetValueOrDefault(branch), ct))
+                {
+                    after.Add(loan);
+                }
+
+                var moves = new WeekMovements();
+                moves.Add(branch, before, after);
+                movements[branch] = moves;
+            });
+        return movements;
+    }
+
+    /// <summary>
+    /// The ledger, one partition query per branch (several at once) rather than one query across the table: the ledger's
+    /// table also holds every loan's history rows. The union's ledger is that of every branch it knows: the branches asked
+    /// for, the Branches table, the branches with a snapshot on either day and those with totals on any day the report reads
+    /// (see BENCHMARKS.md, weekly report).
+    /// </summary>
+    private async Task<Dictionary<string, List<LedgerLine>>> LedgerAsync(
+        IEnumerable<string> branches, bool wantUnion, Func<LedgerLine, bool> keep, CancellationToken cancellationToken)
+    {
+        var read = new ConcurrentDictionary<string, List<LedgerLine>>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(branches.Distinct(StringComparer.Ordinal), new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadConcurrency },
+            async (branch, ct) =>
+            {
+                var lines = new List<LedgerLine>();
+                await foreach (var line in history.LedgerAsync(branch, ct))
+                {
+                    if (keep(line))
+                    {
+                        lines.Add(line);
+                    }
+                }
+
+                read[branch] = lines;
+            });
+        var ledger = new Dictionary<string, List<LedgerLine>>(read, StringComparer.Ordinal);
+        if (wantUnion)
+        {
+            ledger[WeeklyReportBuilder.Union] = [.. read.OrderBy(b => b.Key, StringComparer.Ordinal).SelectMany(b => b.Value)];
+        }
+
+        return ledger;
+    }
+
     /// <summary>
     /// Every scope's files on all cores; scope → report. Each ledger line is formatted and encoded once, though it is in two
     /// ledgers (its branch's and the union's, which is the branches' lines again). Then each file is a piece of work of its
@@ -204,72 +270,6 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         }
 
         return rendered;
-    }
-
-    /// <summary>Each branch's week: its two end-of-day snapshots diffed once (the union's adds them up); null without both days.</summary>
-    private async Task<ConcurrentDictionary<string, WeekMovements>?> MovementsAsync(
-        DateOnly? asOf, DateOnly? baseline, IReadOnlyDictionary<string, int> shardsNow, IReadOnlyDictionary<string, int> shardsAgo,
-        IReadOnlyList<string> branches, CancellationToken cancellationToken)
-    {
-        if (asOf is not { } end || baseline is not { } start)
-        {
-            return null;
-        }
-
-        var movements = new ConcurrentDictionary<string, WeekMovements>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(branches, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadConcurrency },
-            async (branch, ct) =>
-            {
-                var before = new Dictionary<string, LoanSnapshot>(StringComparer.Ordinal);
-                await foreach (var loan in history.SnapshotAsync(start, branch, shardsAgo.GetValueOrDefault(branch), ct))
-                {
-                    before[loan.LoanId] = loan;
-                }
-
-                var after = new List<LoanSnapshot>();
-                await foreach (var loan in history.SnapshotAsync(end, branch, shardsNow.GetValueOrDefault(branch), ct))
-                {
-                    after.Add(loan);
-                }
-
-                var moves = new WeekMovements();
-                moves.Add(branch, before, after);
-                movements[branch] = moves;
-            });
-        return movements;
-    }
-
-    /// <summary>
-    /// The ledger, one partition query per branch (several at once) rather than one query across the table: the ledger's
-    /// table also holds every loan's history rows. The union's ledger is that of every branch it knows: the branches asked
-    /// for, the Branches table, the branches with a snapshot on either day and those with totals on any day the report reads
-    /// (see BENCHMARKS.md, weekly report).
-    /// </summary>
-    private async Task<Dictionary<string, List<LedgerLine>>> LedgerAsync(
-        IEnumerable<string> branches, bool wantUnion, Func<LedgerLine, bool> keep, CancellationToken cancellationToken)
-    {
-        var read = new ConcurrentDictionary<string, List<LedgerLine>>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(branches.Distinct(StringComparer.Ordinal), new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadConcurrency },
-            async (branch, ct) =>
-            {
-                var lines = new List<LedgerLine>();
-                await foreach (var line in history.LedgerAsync(branch, ct))
-                {
-                    if (keep(line))
-                    {
-                        lines.Add(line);
-                    }
-                }
-
-                read[branch] = lines;
-            });
-        var ledger = new Dictionary<string, List<LedgerLine>>(read, StringComparer.Ordinal);
-        if (wantUnion)
-        {
-            ledger[WeeklyReportBuilder.Union] = [.. read.OrderBy(b => b.Key, StringComparer.Ordinal).SelectMany(b => b.Value)];
-        }
-
-        return ledger;
     }
 
     /// <summary>One scope's files: report.html, trend.png, categories.png, ledger.xlsx, ledger.csv.</summary>
