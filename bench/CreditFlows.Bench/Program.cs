@@ -18,7 +18,8 @@ namespace CreditFlows.Bench;
 // `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `npl-probe` Azurite's table
 // write ceiling (Npl/AzuriteTableProbe.cs), `reports` the weekly NPL report benchmark (Reports/ReportsBenchmark.cs),
 // `--documents` the credit-file upload benchmark (DocumentsBench.cs), `movements` the weekly report's snapshot diff alone, in
-// memory and without storage (Reports/MovementsBench.cs).
+// memory and without storage (Reports/MovementsBench.cs), `render` the weekly report's rendering alone, without storage
+// (Reports/RenderBenchmark.cs).
 public static class Benchmark
 {
     public static async Task<int> Main(string[] args)
@@ -26,6 +27,11 @@ public static class Benchmark
         if (args.Length > 0 && args[0] == "movements")
         {
             return await Reports.MovementsBench.RunAsync(args[1..]); // the weekly diff alone, in memory: no storage
+        }
+
+        if (args.Length > 0 && args[0] == "render")
+        {
+            return Reports.RenderBenchmark.Run(args[1..]); // the weekly report's rendering alone, in memory, no storage
         }
 
         var storage = Environment.GetEnvironmentVariable("CREDITFLOWS_BENCH_STORAGE");

@@ -66,16 +66,25 @@ public sealed class ReportChart(ChartFont font)
     }
 
     /// <summary>
-    /// Draws the plot and encodes it as PNG with fast compression (the Sub filter, zlib level 1): a chart is flat colour, so
-    /// it stays small (about 50 KB), and encoding at the default settings took most of a chart's time (101 scopes draw 202
-    /// charts a week; see BENCHMARKS.md, weekly report).
+    /// Draws the plot once and encodes it as PNG with <see cref="ChartPng"/> (Up filter, zlib level 1, about 40 KB a chart):
+    /// 101 scopes draw 202 charts a week, and SkiaSharp's encoder, even at its fastest settings (Sub filter, zlib 1), took
+    /// about 40% of a chart's time (see BENCHMARKS.md, weekly report). A chart with a transparent pixel (none so far: the
+    /// figure's background is white) goes through SkiaSharp's encoder, which handles alpha.
     /// </summary>
     private static byte[] Png(ScottPlot.Plot plot)
     {
         using var surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        // Once: ScottPlot 5.1's Render draws a new plot a second time, the same image, because it sees the unused top and right
+        // axes' unset ranges (±∞) as changed; the second pass was half of a chart's drawing (the tests compare the pixels).
+        plot.RenderManager.RenderFinished += (_, _) => plot.RenderManager.EnableRendering = false;
         plot.Render(surface);
-        using var image = surface.Snapshot();
-        using var pixels = image.PeekPixels();
+        surface.Canvas.Flush();
+        using var pixels = surface.PeekPixels();
+        return ChartPng.EncodeOpaque(pixels.GetPixelSpan(), Width, Height, pixels.RowBytes) ?? SkiaPng(pixels);
+    }
+
+    private static byte[] SkiaPng(SKPixmap pixels)
+    {
         using var png = pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, zLibLevel: 1))
             ?? throw new InvalidOperationException("SkiaSharp could not encode the chart as PNG.");
         return png.ToArray();

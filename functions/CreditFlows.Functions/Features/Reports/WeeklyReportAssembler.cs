@@ -133,8 +133,7 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         Parallel.For(0, inputs.Count, parallel, i => reports[i] = WeeklyReportBuilder.Build(inputs[i]));
         timings?.AddCompute(phase);
 
-        var rendered = new ConcurrentDictionary<string, RenderedReport>(StringComparer.Ordinal);
-        Parallel.For(0, inputs.Count, parallel, i => rendered[inputs[i].Scope] = Render(reports[i], inputs[i].Ledger));
+        var rendered = RenderAll(reports, [.. inputs.Select(i => i.Ledger)], cancellationToken);
         timings?.AddRender(phase);
         return rendered;
     }
@@ -180,18 +179,76 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         return ledger;
     }
 
-    public RenderedReport Render(WeeklyReport report, IReadOnlyList<LedgerLine> ledger)
+    /// <summary>
+    /// Every scope's files on all cores; scope → report. Each ledger line is formatted and encoded once, though it is in two
+    /// ledgers (its branch's and the union's, which is the branches' lines again). Then each file is a piece of work of its
+    /// own, the largest ledgers' first: the union's .xlsx is the longest, and started last it would leave one core idle at the
+    /// end (see BENCHMARKS.md, weekly report).
+    /// </summary>
+    public IReadOnlyDictionary<string, RenderedReport> RenderAll(IReadOnlyList<WeeklyReport> reports, IReadOnlyList<IReadOnlyList<LedgerLine>> ledgers, CancellationToken cancellationToken)
     {
-        var rows = LedgerFiles.Rows(ledger); // sorted and formatted once for both files
-        return new(report, new Dictionary<string, byte[]>
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) };
+        var index = new Dictionary<LedgerLine, int>(ReferenceEqualityComparer.Instance);
+        var lines = new List<LedgerLine>();
+        foreach (var line in ledgers.SelectMany(l => l))
         {
-            [Html] = System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(report, name => name + ".png")),
-            [TrendPng] = chart.Trend(report),
-            [CategoriesPng] = chart.Categories(report),
-            [LedgerXlsx] = LedgerFiles.Xlsx($"不良贷款台账 NPL ledger · {report.ScopeName} · {report.Week} (as of {report.AsOf?.ToString("yyyy-MM-dd") ?? "-"})", rows),
-            [LedgerCsv] = LedgerFiles.Csv(rows),
+            if (index.TryAdd(line, lines.Count))
+            {
+                lines.Add(line);
+            }
+        }
+
+        var encoded = new LedgerRow[lines.Count];
+        if (lines.Count > 0)
+        {
+            Parallel.ForEach(Partitioner.Create(0, lines.Count, 2048), parallel, range =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    encoded[i] = LedgerFiles.Encode(lines[i]);
+                }
+            });
+        }
+
+        var rows = new List<LedgerRow>[reports.Count];
+        Parallel.For(0, reports.Count, parallel, i => rows[i] = LedgerFiles.Sort(ledgers[i].Select(l => encoded[index[l]])));
+
+        var files = new Dictionary<string, byte[]>[reports.Count];
+        for (var i = 0; i < reports.Count; i++)
+        {
+            files[i] = [];
+        }
+
+        string[] kinds = [LedgerXlsx, LedgerCsv, TrendPng, CategoriesPng, Html];
+        var work = Enumerable.Range(0, reports.Count).OrderByDescending(i => rows[i].Count).SelectMany(i => kinds.Select(kind => (Scope: i, Kind: kind))).ToList();
+        Parallel.ForEach(Partitioner.Create(work, EnumerablePartitionerOptions.NoBuffering), parallel, w =>
+        {
+            var report = reports[w.Scope];
+            var bytes = w.Kind switch
+            {
+                LedgerXlsx => LedgerFiles.Xlsx($"不良贷款台账 NPL ledger · {report.ScopeName} · {report.Week} (as of {report.AsOf?.ToString("yyyy-MM-dd") ?? "-"})", rows[w.Scope]),
+                LedgerCsv => LedgerFiles.Csv(rows[w.Scope]),
+                TrendPng => chart.Trend(report),
+                CategoriesPng => chart.Categories(report),
+                _ => System.Text.Encoding.UTF8.GetBytes(ReportHtml.Render(report, name => name + ".png")),
+            };
+            lock (files[w.Scope])
+            {
+                files[w.Scope][w.Kind] = bytes;
+            }
         });
+
+        var rendered = new Dictionary<string, RenderedReport>(StringComparer.Ordinal);
+        for (var i = 0; i < reports.Count; i++)
+        {
+            rendered[reports[i].Scope] = new RenderedReport(reports[i], files[i]);
+        }
+
+        return rendered;
     }
+
+    /// <summary>One scope's files: report.html, trend.png, categories.png, ledger.xlsx, ledger.csv.</summary>
+    public RenderedReport Render(WeeklyReport report, IReadOnlyList<LedgerLine> ledger) => RenderAll([report], [ledger], CancellationToken.None)[report.Scope];
 
     private static ReportWeek Of(ReportWeek week, int offset) => ReportWeek.Of(week.Monday.AddDays(7 * offset));
 }
