@@ -30,9 +30,11 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         [LedgerXlsx] = LedgerFiles.XlsxType, [LedgerCsv] = LedgerFiles.CsvType, ["report.json"] = "application/json",
     };
 
+    /// <param name="rendered">Called with each scope's report as soon as its files are rendered (from a rendering thread), so a
+    /// caller can store it while the other scopes render.</param>
     public async Task<IReadOnlyDictionary<string, RenderedReport>> BuildAsync(
         ReportWeek week, IReadOnlyCollection<string> scopes, IReadOnlyDictionary<string, string> branchNames, CancellationToken cancellationToken,
-        ReportTimings? timings = null)
+        ReportTimings? timings = null, Action<RenderedReport>? rendered = null)
     {
         var phase = System.Diagnostics.Stopwatch.StartNew();
         var branchScopes = scopes.Where(s => s != WeeklyReportBuilder.Union).ToHashSet(StringComparer.Ordinal);
@@ -133,9 +135,9 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         Parallel.For(0, inputs.Count, parallel, i => reports[i] = WeeklyReportBuilder.Build(inputs[i]));
         timings?.AddCompute(phase);
 
-        var rendered = RenderAll(reports, [.. inputs.Select(i => i.Ledger)], cancellationToken);
+        var all = RenderAll(reports, [.. inputs.Select(i => i.Ledger)], cancellationToken, rendered);
         timings?.AddRender(phase);
-        return rendered;
+        return all;
     }
 
     /// <summary>Each branch's week: its two end-of-day snapshots diffed once (the union's adds them up); null without both days.</summary>
@@ -185,7 +187,8 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
     /// own, the largest ledgers' first: the union's .xlsx is the longest, and started last it would leave one core idle at the
     /// end (see BENCHMARKS.md, weekly report).
     /// </summary>
-    public IReadOnlyDictionary<string, RenderedReport> RenderAll(IReadOnlyList<WeeklyReport> reports, IReadOnlyList<IReadOnlyList<LedgerLine>> ledgers, CancellationToken cancellationToken)
+    public IReadOnlyDictionary<string, RenderedReport> RenderAll(
+        IReadOnlyList<WeeklyReport> reports, IReadOnlyList<IReadOnlyList<LedgerLine>> ledgers, CancellationToken cancellationToken, Action<RenderedReport>? done = null)
     {
         var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) };
         var index = new Dictionary<LedgerLine, int>(ReferenceEqualityComparer.Instance);
@@ -220,6 +223,7 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
         }
 
         string[] kinds = [LedgerXlsx, LedgerCsv, TrendPng, CategoriesPng, Html];
+        var left = Enumerable.Repeat(kinds.Length, reports.Count).ToArray(); // files still to render, per scope
         var work = Enumerable.Range(0, reports.Count).OrderByDescending(i => rows[i].Count).SelectMany(i => kinds.Select(kind => (Scope: i, Kind: kind))).ToList();
         Parallel.ForEach(Partitioner.Create(work, EnumerablePartitionerOptions.NoBuffering), parallel, w =>
         {
@@ -235,6 +239,11 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
             lock (files[w.Scope])
             {
                 files[w.Scope][w.Kind] = bytes;
+            }
+
+            if (Interlocked.Decrement(ref left[w.Scope]) == 0)
+            {
+                done?.Invoke(new RenderedReport(report, files[w.Scope]));
             }
         });
 

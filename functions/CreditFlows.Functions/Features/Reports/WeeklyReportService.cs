@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Threading.Channels;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -64,24 +65,41 @@ public sealed class WeeklyReportService(
 
         var names = (await branches.ListAsync(cancellationToken)).ToDictionary(b => b.Id.Value, b => b.Name, StringComparer.Ordinal);
         timings?.AddArchive(lap);
-        var built = await assembler.BuildAsync(week, missing, names, cancellationToken, timings);
-        lap.Restart();
-        await Parallel.ForEachAsync(built, Concurrent(cancellationToken), async (item, ct) =>
+        // Each scope is archived as soon as it is rendered, while the others render: the writes wait on storage, the
+        // rendering on the CPU.
+        var ready = Channel.CreateUnbounded<RenderedReport>(new UnboundedChannelOptions { SingleReader = true });
+        var archiving = Parallel.ForEachAsync(ready.Reader.ReadAllAsync(cancellationToken), Concurrent(cancellationToken), async (item, ct) =>
         {
             // The files first (at once), report.json last: a report.json in the archive means its files are there.
-            var folder = Folder(week.ToString(), item.Key, final);
-            await Task.WhenAll(item.Value.Files.Select(f => WriteAsync(folder + f.Key, f.Value, WeeklyReportAssembler.ContentTypes[f.Key], final, ct)));
-            var archived = new ArchivedReport(week.ToString(), item.Key, final, time.GetUtcNow(), [.. item.Value.Files.Keys], item.Value.Report);
+            var scope = item.Report.Scope;
+            var folder = Folder(week.ToString(), scope, final);
+            await Task.WhenAll(item.Files.Select(f => WriteAsync(folder + f.Key, f.Value, WeeklyReportAssembler.ContentTypes[f.Key], final, ct)));
+            var archived = new ArchivedReport(week.ToString(), scope, final, time.GetUtcNow(), [.. item.Files.Keys], item.Report);
             if (await WriteAsync(folder + Json, JsonSerializer.SerializeToUtf8Bytes(archived, TableNplHistory.Json), "application/json", final, ct))
             {
-                found[item.Key] = archived;
+                found[scope] = archived;
             }
             else
             {
                 // An earlier or concurrent build archived this scope first: its report is the one that stays.
-                found[item.Key] = await FindAsync(week, item.Key, finalOnly: final, ct) ?? throw new InvalidOperationException($"Report {week}/{item.Key} was not archived.");
+                found[scope] = await FindAsync(week, scope, finalOnly: final, ct) ?? throw new InvalidOperationException($"Report {week}/{scope} was not archived.");
             }
         });
+        try
+        {
+            await assembler.BuildAsync(week, missing, names, cancellationToken, timings, r => ready.Writer.TryWrite(r));
+        }
+        catch
+        {
+            ready.Writer.TryComplete();
+            await archiving.ContinueWith(_ => { }, TaskScheduler.Default); // let the writes in flight end; the build's failure is the one to report
+            throw;
+        }
+
+        ready.Writer.TryComplete();
+
+        lap.Restart();
+        await archiving; // the archive time counted is what is left after the rendering
         timings?.AddArchive(lap);
         return found;
     }
