@@ -275,6 +275,11 @@ public sealed class WeeklyReportFromDailyJobTests : AppTestBase
         // A week that began before the export's CuredSince, or a latest run without an export, is read from the table.
         var old = await history.LedgersAsync(["B02"], export.CuredSince.AddDays(-1), CancellationToken.None);
         Assert.Equal("改过的名字", old["B02"].Single(l => l.LoanId == "D1").BorrowerName);
+        // A run's export blob that is gone (deleted by hand, a lifecycle rule) is read from the table too, not a failure.
+        await Npl.Storage.Data.DeleteBlobAsync(Features.Npl.NplStorage.LedgerExportBlob(W47End, "B02"));
+        var blobGone = await history.LedgersAsync(["B01", "B02"], week.Monday, CancellationToken.None);
+        Assert.Equal("改过的名字", blobGone["B02"].Single(l => l.LoanId == "D1").BorrowerName);
+        Assert.Equal(Json(ledgers["B01"]), Json(blobGone["B01"]));
         await App.Services.GetRequiredService<Features.Npl.NplRuns>().SaveAsync(run with { LedgerExport = null }, CancellationToken.None);
         var unexported = await history.LedgersAsync(["B01", "B02"], week.Monday, CancellationToken.None);
         Assert.Equal("改过的名字", unexported["B02"].Single(l => l.LoanId == "D1").BorrowerName);

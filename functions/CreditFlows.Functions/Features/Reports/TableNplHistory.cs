@@ -112,12 +112,9 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
             async (branch, ct) =>
             {
                 var lines = new List<LedgerLine>();
-                if (exported.Contains(branch))
+                if (exported.Contains(branch) && await ReadExportAsync(export!.Value.Day, branch, ct) is { } exportedLines)
                 {
-                    await using var stream = await _data.GetBlobClient(Npl.NplStorage.LedgerExportBlob(export!.Value.Day, branch)).OpenReadAsync(cancellationToken: ct);
-                    await using var gzip = new GZipStream(stream, CompressionMode.Decompress);
-                    await using var buffered = new BufferedStream(gzip, 1 << 16);
-                    lines.AddRange(LedgerLineCodec.Read(buffered).Where(Keep));
+                    lines.AddRange(exportedLines.Where(Keep));
                 }
                 else
                 {
@@ -153,6 +150,22 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         }
 
         return read;
+    }
+
+    /// <summary>A branch's exported ledger lines; null when the blob is gone (the table is read instead).</summary>
+    private async Task<List<LedgerLine>?> ReadExportAsync(DateOnly day, string branch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var download = (await _data.GetBlobClient(Npl.NplStorage.LedgerExportBlob(day, branch)).DownloadStreamingAsync(cancellationToken: cancellationToken)).Value;
+            await using var gzip = new GZipStream(download.Content, CompressionMode.Decompress);
+            await using var buffered = new BufferedStream(gzip, 1 << 16);
+            return LedgerLineCodec.Read(buffered);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
     }
 
     /// <summary>Row by row from the ledger table: the lines of a branch (or of all, null), as they stand.</summary>
@@ -226,11 +239,12 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         return shards;
     }
 
-    /// <summary>The latest complete run since <paramref name="since"/> that exported the ledger (null: none; runs before exports existed).</summary>
+    /// <summary>The latest complete run (looked for from <see cref="Npl.NplLedgerExport.CuredDays"/> before <paramref name="since"/>) and its ledger export; null when it has none (a run before exports existed) or there is no run.</summary>
     private async Task<(DateOnly Day, Npl.LedgerExportInfo Info)?> LatestExportAsync(DateOnly since, CancellationToken cancellationToken)
     {
         (DateOnly Day, Npl.LedgerExportInfo? Info)? latest = null;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(since)} and RowKey eq {RunRow} and Status eq {Complete}");
+        // An export covers leftNplSince when its run is at most CuredDays after it; the latest run of all is the one that counts.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Day(since.AddDays(-Npl.NplLedgerExport.CuredDays))} and RowKey eq {RunRow} and Status eq {Complete}");
         await foreach (var row in Query(_runs, filter, ["PartitionKey", "Doc"], cancellationToken))
         {
             var day = DateOnly.ParseExact(row.PartitionKey, "yyyy-MM-dd");
