@@ -38,9 +38,6 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
     private const string RunRow = "run";
     private const string Complete = "Complete";
 
-    /// <summary>Storage reads in flight at once (ledger exports, rows read again).</summary>
-    private static readonly int ReadConcurrency = Math.Max(4, 2 * Environment.ProcessorCount);
-
     /// <summary>The ledger table, for the benchmark's read experiments.</summary>
     public TableClient LedgerTable => _ledger;
 
@@ -108,7 +105,7 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         var exported = export is { } e && e.Info.CuredSince <= leftNplSince ? e.Info.Branches.ToHashSet(StringComparer.Ordinal) : [];
         var edited = exported.Count > 0 ? EditedAsync(export!.Value.Info.From, exported, cancellationToken) : Task.FromResult(new List<(string Branch, string LoanId)>());
         var read = new System.Collections.Concurrent.ConcurrentDictionary<string, List<LedgerLine>>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(branches.Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken },
+        await Parallel.ForEachAsync(branches.Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = WeeklyReportAssembler.ReadConcurrency, CancellationToken = cancellationToken },
             async (branch, ct) =>
             {
                 var lines = new List<LedgerLine>();
@@ -133,11 +130,11 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
         // Rows people changed since the export began: read again from the table, in place of the exported line.
         var again = (await edited).Where(k => read.ContainsKey(k.Branch)).ToList();
         var rows = new System.Collections.Concurrent.ConcurrentBag<(string Branch, string LoanId, LedgerLine? Line)>();
-        await Parallel.ForEachAsync(again, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken },
+        await Parallel.ForEachAsync(again, new ParallelOptions { MaxDegreeOfParallelism = WeeklyReportAssembler.ReadConcurrency, CancellationToken = cancellationToken },
             async (key, ct) =>
             {
                 var row = await _ledger.GetEntityIfExistsAsync<TableEntity>(key.Branch, Npl.NplLedgerRows.LoanRow(key.LoanId), cancellationToken: ct);
-                rows.Add((key.Branch, key.LoanId, row.HasValue ? Line(row.Value!) : null));
+                rows.Add((key.Branch, key.LoanId, row.HasValue ? Npl.NplLedgerRows.Line(row.Value!) : null));
             });
         foreach (var (branch, loanId, line) in rows)
         {
@@ -176,7 +173,7 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
             : TableClient.CreateQueryFilter($"PartitionKey eq {branch} and RowKey ge {"l|"} and RowKey lt {"l}"}");
         await foreach (var row in Query(_ledger, filter, null, cancellationToken))
         {
-            yield return Line(row);
+            yield return Npl.NplLedgerRows.Line(row);
         }
     }
 
@@ -199,9 +196,6 @@ public sealed class TableNplHistory(TableServiceClient tables, BlobServiceClient
 
         return lines;
     }
-
-    /// <summary>A ledger row as the report reads it (see <see cref="Npl.NplLedgerRows.Line"/>).</summary>
-    public static LedgerLine Line(TableEntity row) => Npl.NplLedgerRows.Line(row);
 
     /// <summary>The days in [from, to] whose run is complete (a day being run again is not monitored until it completes).</summary>
     public async Task<IReadOnlyList<DateOnly>> DaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)

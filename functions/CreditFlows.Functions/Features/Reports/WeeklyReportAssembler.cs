@@ -21,8 +21,8 @@ public sealed class WeeklyReportAssembler(INplHistory history, ReportChart chart
     public const string LedgerXlsx = "ledger.xlsx";
     public const string LedgerCsv = "ledger.csv";
 
-    /// <summary>Storage reads in flight at once (snapshots, ledger partitions): they wait on storage as much as they decode.</summary>
-    private static readonly int ReadConcurrency = Math.Max(4, 2 * Environment.ProcessorCount);
+    /// <summary>Storage reads in flight at once (snapshots, ledger exports and partitions, rows read again): they wait on storage as much as they decode.</summary>
+    internal static readonly int ReadConcurrency = Math.Max(4, 2 * Environment.ProcessorCount);
 
     public static readonly IReadOnlyDictionary<string, string> ContentTypes = new Dictionary<string, string>
     {
