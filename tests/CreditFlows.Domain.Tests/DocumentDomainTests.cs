@@ -230,3 +230,49 @@ public class ChecklistTests
         Assert.Equal(["DOC-1"], Assert.Single(draft.Items).DocumentIds);
     }
 }
+
+public class DigestHeaderTests
+{
+    // RFC 9530's own example: the SHA-256 of {"hello": "world"}.
+    private const string Example = "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:";
+    private const string ExampleHex = "5f8f04f6a3a892aaabbddb6cf273894493773960d4a325b105fee46eef4304f1";
+
+    [Theory]
+    [InlineData(Example)]
+    [InlineData("  " + Example + " ")]
+    [InlineData("sha-512=:AAAA:, " + Example)]
+    [InlineData("unixsum=:AAAA:,\t" + Example)]
+    [InlineData("sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:, " + Example)] // the last member of a name wins (RFC 8941)
+    public void The_sha_256_member_is_read_as_hex(string field)
+    {
+        Assert.Equal((ExampleHex, null), DigestHeader.Parse(field));
+    }
+
+    [Fact]
+    public void Format_writes_what_Parse_reads()
+    {
+        Assert.Equal(Example, DigestHeader.Format(ExampleHex));
+        var hex = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("any file"u8));
+        Assert.Equal(hex, DigestHeader.Parse(DigestHeader.Format(hex)).Sha256);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("sha-256")]
+    [InlineData("sha-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=")] // a token, not a byte sequence
+    [InlineData("SHA-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:")] // keys are lowercase
+    [InlineData("sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE:")] // unpadded
+    [InlineData("sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=AAAA:")] // 35 bytes
+    [InlineData("sha-256=:AAAA:")]
+    [InlineData("sha-256=:!!!!qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:")]
+    [InlineData("sha-512=:AAAA:")] // no sha-256 to check
+    [InlineData(Example + ",")] // an empty member
+    [InlineData("sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:;a=1")] // parameters are not expected here
+    public void A_field_without_a_well_formed_sha_256_is_a_problem(string field)
+    {
+        var (sha256, problem) = DigestHeader.Parse(field);
+
+        Assert.Null(sha256);
+        Assert.False(string.IsNullOrWhiteSpace(problem));
+    }
+}

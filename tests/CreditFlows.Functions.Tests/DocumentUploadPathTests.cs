@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Azure.Storage.Blobs.Specialized;
@@ -40,9 +41,9 @@ public class DocumentUploadPathTests : AppTestBase
         Documents.Container.GetBlockBlobClient(name);
 
     /// <summary>Uploads, checks the stored blob, its metadata, tags and download; answers whether it was made by one Put Blob.</summary>
-    private async Task<bool> OnePutBlobAsync(string id, byte[] bytes, HttpContent content, bool chunked = false)
+    private async Task<bool> OnePutBlobAsync(string id, byte[] bytes, HttpContent content, bool chunked = false, IReadOnlyDictionary<string, string>? headers = null)
     {
-        var document = await Loans.ReadAsync(await Documents.UploadAsync(Loans.Officer, id, "CollateralPhoto", content, chunked: chunked), HttpStatusCode.Created);
+        var document = await Loans.ReadAsync(await Documents.UploadAsync(Loans.Officer, id, "CollateralPhoto", content, chunked: chunked, headers: headers), HttpStatusCode.Created);
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         Assert.Equal(hash, document["sha256"]!.GetValue<string>());
         Assert.Equal(bytes.Length, document["size"]!.GetValue<long>());
@@ -137,5 +138,74 @@ public class DocumentUploadPathTests : AppTestBase
         var discarded = await Logs.WaitForAsync(TimeSpan.FromSeconds(30), $"Discarded what a failed upload left of blob B01/{id}/ApplicationForm/");
         Assert.Contains("a committed blob was there to delete: False", discarded);
         Assert.Empty(await Documents.BlobsAsync("B01", id));
+    }
+
+    /// <summary>The RFC 9530 field for <paramref name="bytes"/>' SHA-256.</summary>
+    private static string Digest(byte[] bytes) => DigestHeader.Format(Convert.ToHexStringLower(SHA256.HashData(bytes)));
+
+    [Fact]
+    public async Task A_declared_SHA_256_that_matches_is_labelled_by_the_Put_Blob_itself_and_checked_on_the_block_path_too()
+    {
+        var id = await Loans.OpenAsync();
+        var viaPutBlob = DocumentSamples.Bytes(FileKind.Jpeg, 150_000);
+        var viaBlocks = DocumentSamples.Bytes(FileKind.Jpeg, 140_000);
+
+        Assert.True(await OnePutBlobAsync(id, viaPutBlob, Documents.Content(viaPutBlob), headers: new Dictionary<string, string> { ["Repr-Digest"] = Digest(viaPutBlob) }));
+        var put = await Logs.WaitForAsync(TimeSpan.FromSeconds(30), $"{id}/CollateralPhoto/", "in one Put Blob of 150000 bytes");
+        Assert.Contains("labelled with the SHA-256 the client declared", put);
+
+        // Content-Digest is the same field for a body without a content coding; other algorithms beside sha-256 are ignored.
+        var both = $"sha-512=:{Convert.ToBase64String(SHA512.HashData(viaBlocks))}:, {Digest(viaBlocks)}";
+        Assert.False(await OnePutBlobAsync(id, viaBlocks, Documents.Chunked(new MemoryStream(viaBlocks)), chunked: true, headers: new Dictionary<string, string> { ["Content-Digest"] = both }));
+        Assert.Equal(2, (await Documents.ListAsync(Loans.Officer, id)).Count);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_file_whose_SHA_256_is_not_the_declared_one_is_refused_naming_the_header_and_leaves_nothing(bool chunked)
+    {
+        var id = await Loans.OpenAsync();
+        var sent = DocumentSamples.Bytes(FileKind.Pdf, 150_000);
+        var meant = sent.ToArray();
+        meant[75_000] ^= 1; // one bit differs in the middle: a well-formed PDF either way
+
+        var content = chunked ? (HttpContent)Documents.Chunked(new MemoryStream(sent), "application/pdf") : Documents.Content(sent, "application/pdf");
+        var response = await Documents.UploadAsync(Loans.Officer, id, "ApplicationForm", content, chunked: chunked, headers: new Dictionary<string, string> { ["Repr-Digest"] = Digest(meant) });
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem["errors"] is JsonObject errors && errors.ContainsKey("Repr-Digest"), problem.ToJsonString());
+        Assert.Contains(Digest(sent), problem["detail"]!.GetValue<string>()); // says what did arrive
+        var discarded = await Logs.WaitForAsync(TimeSpan.FromSeconds(30), $"Discarded what a failed upload left of blob B01/{id}/ApplicationForm/");
+        if (!chunked)
+        {
+            Assert.Contains("a committed blob was there to delete: False", discarded); // the Put Blob never completed
+        }
+        Assert.Empty(await Documents.BlobsAsync("B01", id));
+        Assert.Empty(await Documents.RowsAsync(id));
+
+        // The same bytes with their own hash are accepted.
+        var ok = await Documents.UploadAsync(Loans.Officer, id, "ApplicationForm", Documents.Content(sent, "application/pdf"), headers: new Dictionary<string, string> { ["Repr-Digest"] = Digest(sent) });
+        Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Repr-Digest", "sha-256=abc", null)]
+    [InlineData("Repr-Digest", "sha-256=:AAAA:", null)]
+    [InlineData("Repr-Digest", "sha-512=:AAAA:", null)]
+    [InlineData("Content-Digest", "SHA-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:", null)]
+    [InlineData("Content-Digest", "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:", "sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:")]
+    public async Task A_digest_header_that_cannot_be_checked_is_refused_naming_it_before_anything_is_stored(string named, string value, string? reprFirst)
+    {
+        var id = await Loans.OpenAsync();
+        var bytes = DocumentSamples.Bytes(FileKind.Pdf, 20_000);
+        var headers = reprFirst is null ? new Dictionary<string, string> { [named] = value } : new Dictionary<string, string> { ["Repr-Digest"] = reprFirst, [named] = value };
+
+        var response = await Documents.UploadAsync(Loans.Officer, id, "ApplicationForm", Documents.Content(bytes, "application/pdf"), headers: headers);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem["errors"] is JsonObject errors && errors.ContainsKey(named), problem.ToJsonString());
+        Assert.Empty(await Documents.BlobsAsync("B01", id));
+        Assert.Empty(await Documents.RowsAsync(id));
     }
 }

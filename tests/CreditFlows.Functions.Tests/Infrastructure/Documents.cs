@@ -33,7 +33,8 @@ public sealed class Documents
     }
 
     public static async Task<HttpResponseMessage> UploadAsync(
-        HttpClient client, string applicationId, string? type, HttpContent content, string? query = null, string? ifMatch = null, string? idempotencyKey = null, bool chunked = false)
+        HttpClient client, string applicationId, string? type, HttpContent content, string? query = null, string? ifMatch = null, string? idempotencyKey = null, bool chunked = false,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         var url = $"/api/applications/{applicationId}/documents?{(type is null ? "" : $"type={type}")}{(query is null ? "" : "&" + query)}";
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
@@ -51,6 +52,11 @@ public sealed class Documents
         if (idempotencyKey is not null)
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         return await client.SendAsync(request);

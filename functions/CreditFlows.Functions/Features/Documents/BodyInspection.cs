@@ -10,7 +10,8 @@ public sealed record ContentFacts(long Length, string Sha256, FileKind Kind);
 /// Judges and hashes an upload's bytes as they pass on their way to storage, whichever way they go (staged blocks
 /// or one Put Blob). It starts by reading the <b>leading bytes</b> and judging them, so a file of the wrong kind is
 /// refused before a single byte is sent; past <c>maxBytes</c> it throws 413; <see cref="Complete"/> gives the
-/// verdict on the whole file (empty, cut short, a header followed by garbage).
+/// verdict on the whole file (empty, cut short, a header followed by garbage, a SHA-256 other than the one the client
+/// declared).
 /// </summary>
 public sealed class BodyInspection : IDisposable
 {
@@ -18,11 +19,13 @@ public sealed class BodyInspection : IDisposable
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _lead = new byte[ContentInspector.HeaderLength];
     private readonly string? _declaredType;
+    private readonly DeclaredDigest? _declaredDigest;
     private readonly long _maxBytes;
 
-    private BodyInspection(string? declaredType, long maxBytes)
+    private BodyInspection(string? declaredType, DeclaredDigest? declaredDigest, long maxBytes)
     {
         _declaredType = declaredType;
+        _declaredDigest = declaredDigest;
         _maxBytes = maxBytes;
     }
 
@@ -37,11 +40,12 @@ public sealed class BodyInspection : IDisposable
     /// <summary>
     /// Reads the first <see cref="ContentInspector.HeaderLength"/> bytes of <paramref name="body"/> (fewer only if it
     /// ends sooner, and then judges the whole file) and refuses content that is not accepted or contradicts its
-    /// declared type: <see cref="DocumentRefusal"/>.
+    /// declared type: <see cref="DocumentRefusal"/>. With <paramref name="declaredDigest"/>, <see cref="Complete"/> also
+    /// refuses a file whose SHA-256 is another.
     /// </summary>
-    public static async Task<BodyInspection> ReadLeadAsync(Stream body, string? declaredType, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<BodyInspection> ReadLeadAsync(Stream body, string? declaredType, DeclaredDigest? declaredDigest, long maxBytes, CancellationToken cancellationToken)
     {
-        var inspection = new BodyInspection(declaredType, maxBytes);
+        var inspection = new BodyInspection(declaredType, declaredDigest, maxBytes);
         try
         {
             var count = 0;
@@ -88,7 +92,14 @@ public sealed class BodyInspection : IDisposable
     {
         var verdict = _inspector.Finish();
         Judge(verdict, _declaredType);
-        return new ContentFacts(_inspector.Length, Convert.ToHexStringLower(_hash.GetCurrentHash()), verdict.Kind!.Value);
+        var sha256 = Convert.ToHexStringLower(_hash.GetCurrentHash());
+        if (_declaredDigest is { } declared && declared.Sha256 != sha256)
+        {
+            throw new DocumentRefusal(DocumentRefusalKind.Invalid, declared.Header,
+                $"the {_inspector.Length} bytes that arrived have SHA-256 {DigestHeader.Format(sha256)}, not the declared one: the file changed on the way, or the header is not this file's. Nothing was stored.");
+        }
+
+        return new ContentFacts(_inspector.Length, sha256, verdict.Kind!.Value);
     }
 
     public void Dispose() => _hash.Dispose();

@@ -32,8 +32,10 @@ public enum BlobProgress
 /// <item><b>One Put Blob</b> (<see cref="PutAsync"/>) when the request's Content-Length is known and at most
 /// <see cref="DocumentsOptions.SingleRequestMaxBytes"/>: the body flows through <see cref="SingleRequestBody"/>
 /// into a single request, as the SDK uploads a file of known length by default. The file is judged whole before
-/// its last bytes go, so a refused file never completes the request; the hash is known only at the end, so it is
-/// written to the blob's metadata and tags by <see cref="LabelAsync"/> right after.</item>
+/// its last bytes go, so a refused file never completes the request. When the client declared the file's SHA-256
+/// (Repr-Digest) the request carries it in the metadata and tags, and a file with another hash is refused before its
+/// last bytes go; otherwise the hash is known only at the end, so it is written to the blob's metadata and tags by
+/// <see cref="LabelAsync"/> right after.</item>
 /// <item><b>Staged blocks</b> (<see cref="StageAsync"/>, then <see cref="CommitAsync"/>) otherwise (chunked
 /// bodies, larger files): a block at a time from a pooled buffer, while the next is read from the request;
 /// nothing is visible until the block list is committed with the hash in its metadata and tags.</item>
@@ -54,7 +56,7 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
     public async Task<(ContentFacts Facts, ETag ETag)> PutAsync(
         BlockBlobClient blob, BodyInspection inspection, Stream body, long length, IDictionary<string, string> metadata, IDictionary<string, string> tags, CancellationToken cancellationToken)
     {
-        LogSingleRequest(logger, blob.Name, length);
+        LogSingleRequest(logger, blob.Name, length, metadata.ContainsKey("sha256") ? "labelled with the SHA-256 the client declared" : "to be labelled with its SHA-256 after");
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var content = new SingleRequestBody(body, inspection, length, abort);
         try
@@ -227,8 +229,8 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "Uploading blob {Blob} in one Put Blob of {Length} bytes")]
-    private static partial void LogSingleRequest(ILogger logger, string blob, long length);
+    [LoggerMessage(LogLevel.Information, "Uploading blob {Blob} in one Put Blob of {Length} bytes, {Labels}")]
+    private static partial void LogSingleRequest(ILogger logger, string blob, long length, string labels);
 
     [LoggerMessage(LogLevel.Information, "Uploading blob {Blob} as staged blocks of {BlockBytes} bytes")]
     private static partial void LogStagedBlocks(ILogger logger, string blob, int blockBytes);

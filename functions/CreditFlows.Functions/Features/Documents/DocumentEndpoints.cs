@@ -159,7 +159,7 @@ public static class DocumentEndpoints
         }
 
         http.Response.ContentLength = record.Size;
-        http.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(record.Sha256))}:";
+        http.Response.Headers[DigestHeader.Repr] = DigestHeader.Format(record.Sha256);
         return Results.Stream(download.Value.Content, record.ContentType, record.FileName);
     }
 

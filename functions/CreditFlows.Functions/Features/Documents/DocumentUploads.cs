@@ -9,12 +9,15 @@ using Microsoft.Extensions.Options;
 
 namespace CreditFlows.Functions.Features.Documents;
 
+/// <summary>The SHA-256 (lowercase hex) a client declared for its file, and the header it came in.</summary>
+public sealed record DeclaredDigest(string Header, string Sha256);
+
 /// <summary>An upload as asked for: the query parameters and headers, already checked for form.</summary>
-public sealed record UploadRequest(DocumentType Type, int? CollateralItem, string? Note, string? FileName, string? DeclaredType, int? IfMatchVersion, IdempotencyKey? Key)
+public sealed record UploadRequest(DocumentType Type, int? CollateralItem, string? Note, string? FileName, string? DeclaredType, int? IfMatchVersion, IdempotencyKey? Key, DeclaredDigest? Digest = null)
 {
-    /// <summary>What identifies the request for its Idempotency-Key (the content is not read again for a repeat).</summary>
+    /// <summary>What identifies the request for its Idempotency-Key (the content is not read again for a repeat; a declared digest stands for it).</summary>
     public string Hash(long? contentLength) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"{Type}\n{CollateralItem}\n{Note}\n{FileName}\n{contentLength}")));
+        $"{Type}\n{CollateralItem}\n{Note}\n{FileName}\n{contentLength}" + (Digest is { } digest ? $"\n{digest.Sha256}" : ""))));
 }
 
 public enum UploadResult
@@ -98,7 +101,7 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
         var kept = false;
 
         // The leading bytes are judged, and the name checked against them, before anything is sent to storage.
-        using var inspection = await BodyInspection.ReadLeadAsync(body, request.DeclaredType, settings.MaxUploadBytes, cancellationToken);
+        using var inspection = await BodyInspection.ReadLeadAsync(body, request.DeclaredType, request.Digest, settings.MaxUploadBytes, cancellationToken);
         var fileName = FileNameFor(request.FileName, inspection.Kind, request.Type, documentId);
         var labels = new BlobLabels(documentId, applicationId, application.Branch.Value, request.Type, actor.Id, fileName);
         try
@@ -108,9 +111,19 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
             if (contentLength is { } length && length <= settings.SingleRequestMaxBytes)
             {
                 progress = BlobProgress.Blob;
-                (facts, var etag) = await blobs.PutAsync(blob, inspection, body, length, labels.Metadata(null, clock.Now), labels.Tags(null), cancellationToken);
-                now = clock.Now;
-                await blobs.LabelAsync(blob, etag, labels.Metadata(facts.Sha256, now), labels.Tags(facts.Sha256), cancellationToken);
+                if (request.Digest is { } digest)
+                {
+                    // The hash is declared, and checked before the last bytes go: the Put Blob carries every label, so the
+                    // blob is written once (with versioning on, one version, not a second one for the labels).
+                    now = clock.Now;
+                    (facts, _) = await blobs.PutAsync(blob, inspection, body, length, labels.Metadata(digest.Sha256, now), labels.Tags(digest.Sha256), cancellationToken);
+                }
+                else
+                {
+                    (facts, var etag) = await blobs.PutAsync(blob, inspection, body, length, labels.Metadata(null, clock.Now), labels.Tags(null), cancellationToken);
+                    now = clock.Now;
+                    await blobs.LabelAsync(blob, etag, labels.Metadata(facts.Sha256, now), labels.Tags(facts.Sha256), cancellationToken);
+                }
             }
             else
             {

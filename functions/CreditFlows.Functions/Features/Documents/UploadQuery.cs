@@ -44,7 +44,38 @@ public static class UploadQuery
         }
 
         return new UploadRequest(type, collateralItem, note.Length == 0 ? null : note, fileName.Length == 0 ? null : fileName,
-            request.ContentType, ReadIfMatch(request), ReadKey(request, user));
+            request.ContentType, ReadIfMatch(request), ReadKey(request, user), ReadDigest(request));
+    }
+
+    /// <summary>
+    /// The file's SHA-256 as the client declares it (Repr-Digest, or Content-Digest: the same for a body without a content
+    /// coding), to be checked against the bytes that arrive; null when neither is sent.
+    /// </summary>
+    private static DeclaredDigest? ReadDigest(HttpRequest request)
+    {
+        DeclaredDigest? declared = null;
+        foreach (var header in new[] { DigestHeader.Repr, DigestHeader.Content })
+        {
+            if (!request.Headers.TryGetValue(header, out var values))
+            {
+                continue;
+            }
+
+            var (sha256, problem) = DigestHeader.Parse(values.ToString());
+            if (problem is not null)
+            {
+                throw Invalid(header, problem);
+            }
+
+            if (declared is not null && declared.Sha256 != sha256)
+            {
+                throw Invalid(header, $"declares a different SHA-256 from {declared.Header}: send one, or the same in both.");
+            }
+
+            declared ??= new DeclaredDigest(header, sha256!);
+        }
+
+        return declared;
     }
 
     /// <summary>If-Match: "n", the latest version of the type the caller saw ("0" for none): the upload must become n + 1.</summary>
