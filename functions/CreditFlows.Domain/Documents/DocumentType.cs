@@ -53,6 +53,12 @@ public enum DocumentRefusalKind
 
     /// <summary>The content is not an accepted format, or contradicts the declared type (415).</summary>
     UnsupportedContent = 4,
+
+    /// <summary>Larger than a document may be (413).</summary>
+    TooLarge = 5,
+
+    /// <summary>Nothing to act on yet: an upload session whose file has not been uploaded (409).</summary>
+    NotYet = 6,
 }
 
 public sealed class DocumentRefusal(DocumentRefusalKind kind, string field, string message) : Exception(message)

@@ -5,6 +5,7 @@ using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
 using CreditFlows.Domain.Documents;
 using CreditFlows.Functions.Storage;
 
@@ -47,6 +48,74 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
     public BlobContainerClient Container => blobs.GetBlobContainerClient(StorageNames.Containers.CreditFiles);
 
     public BlockBlobClient Blob(string name) => Container.GetBlockBlobClient(name);
+
+    /// <summary>How far a SAS's start is set back, for clocks that differ a little.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    private readonly SemaphoreSlim _keyLock = new(1, 1);
+    private (UserDelegationKey Key, DateTimeOffset Until)? _delegationKey;
+
+    /// <summary>
+    /// A URL that lets its holder <b>create</b> this one blob until <paramref name="expiresOn"/> (one Put Blob, or
+    /// Put Block and Put Block List) and nothing else: it cannot read or list, cannot overwrite the blob once it
+    /// exists, and names no other blob. Signed with the account key where the app has one (a connection string:
+    /// Azurite), else with a user delegation key from the app's identity (Azure: no account key involved).
+    /// </summary>
+    public async Task<Uri> CreateOnlyUriAsync(BlockBlobClient blob, DateTimeOffset issuedAt, DateTimeOffset expiresOn, CancellationToken cancellationToken)
+    {
+        var sas = new BlobSasBuilder(BlobSasPermissions.Create, expiresOn)
+        {
+            BlobContainerName = blob.BlobContainerName,
+            BlobName = blob.Name,
+            Resource = "b",
+            StartsOn = issuedAt - ClockSkew,
+            Protocol = blob.Uri.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
+        };
+        if (blob.CanGenerateSasUri)
+        {
+            return blob.GenerateSasUri(sas);
+        }
+
+        var key = await DelegationKeyAsync(expiresOn, cancellationToken);
+        return new BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(key, blobs.AccountName) }.ToUri();
+    }
+
+    /// <summary>A user delegation key valid until at least <paramref name="until"/>, kept and reused (one is good for up to 7 days).</summary>
+    private async Task<UserDelegationKey> DelegationKeyAsync(DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        if (_delegationKey is { } kept && kept.Until >= until)
+        {
+            return kept.Key;
+        }
+
+        await _keyLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_delegationKey is { } again && again.Until >= until)
+            {
+                return again.Key;
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            var expires = until.AddDays(1) < now.AddDays(7) ? until.AddDays(1) : now.AddDays(7).AddMinutes(-1);
+            var key = (await blobs.GetUserDelegationKeyAsync(now - ClockSkew, expires, cancellationToken)).Value;
+            _delegationKey = (key, expires);
+            return key;
+        }
+        finally
+        {
+            _keyLock.Release();
+        }
+    }
+
+    /// <summary>Writes the content type, metadata and tags of a blob uploaded straight to storage, once its content was judged (on its ETag).</summary>
+    public async Task LabelUploadedAsync(BlockBlobClient blob, ETag etag, string contentType, IDictionary<string, string> metadata, IDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        var labelled = await blob.SetMetadataAsync(metadata, new BlobRequestConditions { IfMatch = etag }, cancellationToken);
+        await Task.WhenAll(
+            blob.SetHttpHeadersAsync(new BlobHttpHeaders { ContentType = contentType }, new BlobRequestConditions { IfMatch = labelled.Value.ETag }, cancellationToken),
+            blob.SetTagsAsync(tags, cancellationToken: cancellationToken));
+    }
 
     /// <summary>
     /// Sends the body (its judged leading bytes, then the rest as it arrives) as one Put Blob of exactly

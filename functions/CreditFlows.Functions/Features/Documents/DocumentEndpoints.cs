@@ -33,6 +33,25 @@ public static class DocumentEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
+        group.MapPost("/documents/upload-sessions", OpenSessionAsync)
+            .RequireRoles(Role.LoanOfficer, Role.BranchDirector, Role.RiskManager)
+            .WithSummary("For a large file or a slow link: announce type, size and SHA-256 (and collateralItem, note, fileName); get a create-only URL to upload the file straight to storage, then complete the session.")
+            .Accepts<UploadSessionRequest>("application/json")
+            .Produces<UploadSessionView>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        group.MapGet("/documents/upload-sessions/{sessionId}", GetSessionAsync)
+            .WithSummary("An upload session, for the user who opened it: its status, URL and expiry.")
+            .Produces<UploadSessionView>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/documents/upload-sessions/{sessionId}/complete", CompleteSessionAsync)
+            .RequireRoles(Role.LoanOfficer, Role.BranchDirector, Role.RiskManager)
+            .WithSummary("Check the uploaded file (format, size, SHA-256, as an upload is checked) and make it the next version of its type; a repeat answers the same document.")
+            .Produces<DocumentRecord>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
         group.MapGet("/documents", ListAsync)
             .WithSummary("The application's documents, every version, oldest first; latest marks each type's newest version.")
             .Produces<IReadOnlyList<DocumentRecord>>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
@@ -97,6 +116,70 @@ public static class DocumentEndpoints
                     extensions: new Dictionary<string, object?> { ["latestVersion"] = outcome.LatestVersion }),
                 _ => Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
                     detail: $"{ApplicationEndpoints.IdempotencyKeyHeader}: this key was used before for a different upload. Use a new key for a new upload."),
+            };
+        }
+        catch (DocumentRefusal refusal)
+        {
+            return Problem(refusal);
+        }
+    }
+
+    private static async Task<IResult> OpenSessionAsync(string id, HttpContext http, UploadSessions sessions, CancellationToken cancellationToken)
+    {
+        var user = http.User.ToCreditUser();
+        try
+        {
+            var key = UploadQuery.ReadKey(http.Request, user);
+            var (body, problem) = await JsonBody.ReadAsync<UploadSessionRequest>(http.Request, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var outcome = await sessions.OpenAsync(id, user, body!, key, cancellationToken);
+            if (outcome.Result == SessionResult.Replayed)
+            {
+                http.Response.Headers[ApplicationEndpoints.ReplayedHeader] = "true";
+            }
+
+            return outcome.Result switch
+            {
+                SessionResult.Created or SessionResult.Replayed => Results.Created($"/api/applications/{id}/documents/upload-sessions/{outcome.Session!.Id}", outcome.Session),
+                SessionResult.NotFound => ApiProblems.NotFound($"There is no application '{id}'."),
+                _ => Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
+                    detail: $"{ApplicationEndpoints.IdempotencyKeyHeader}: this key was used before for a different request. Use a new key for a new session."),
+            };
+        }
+        catch (DocumentRefusal refusal)
+        {
+            return Problem(refusal);
+        }
+    }
+
+    private static async Task<IResult> GetSessionAsync(string id, string sessionId, HttpContext http, UploadSessions sessions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await sessions.FindAsync(id, sessionId, http.User.ToCreditUser(), cancellationToken) is { } session
+                ? Results.Ok(session)
+                : ApiProblems.NotFound($"Application {id} has no upload session '{sessionId}'.");
+        }
+        catch (DocumentRefusal refusal)
+        {
+            return Problem(refusal);
+        }
+    }
+
+    private static async Task<IResult> CompleteSessionAsync(string id, string sessionId, HttpContext http, UploadSessions sessions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await sessions.CompleteAsync(id, sessionId, http.User.ToCreditUser(), cancellationToken);
+            return outcome.Result switch
+            {
+                SessionResult.Created => Results.Created($"/api/applications/{id}/documents/{outcome.Document!.Id}", outcome.Document),
+                SessionResult.Replayed => Replayed(http, outcome.Document),
+                _ => ApiProblems.NotFound($"Application {id} has no upload session '{sessionId}'."),
             };
         }
         catch (DocumentRefusal refusal)
@@ -248,9 +331,11 @@ public static class DocumentEndpoints
             DocumentRefusalKind.Invalid => (StatusCodes.Status400BadRequest, "Invalid input"),
             DocumentRefusalKind.WrongState => (StatusCodes.Status409Conflict, "Not in this state"),
             DocumentRefusalKind.NotPermitted => (StatusCodes.Status403Forbidden, "Not allowed"),
+            DocumentRefusalKind.TooLarge => (StatusCodes.Status413PayloadTooLarge, "File too large"),
+            DocumentRefusalKind.NotYet => (StatusCodes.Status409Conflict, "Not uploaded yet"),
             _ => (StatusCodes.Status415UnsupportedMediaType, "File not accepted"),
         };
-        var detail = refusal.Field.Length > 0 && refusal.Kind is DocumentRefusalKind.Invalid or DocumentRefusalKind.UnsupportedContent
+        var detail = refusal.Field.Length > 0 && refusal.Kind is DocumentRefusalKind.Invalid or DocumentRefusalKind.UnsupportedContent or DocumentRefusalKind.TooLarge
             ? $"{refusal.Field}: {refusal.Message}"
             : refusal.Message;
         return Results.Problem(statusCode: status, title: title, detail: detail,

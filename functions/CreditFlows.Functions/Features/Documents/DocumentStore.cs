@@ -39,7 +39,9 @@ public sealed record StoredUpload(string RequestHash, string DocumentId);
 /// Table <c>Documents</c>, one partition per application: <c>doc-{id}</c> rows (the index: what each blob is),
 /// <c>ver-{type}-{version}</c> rows (one per version of a type; adding one is how a version number is claimed,
 /// so two uploads can never take the same one), <c>audit-{ticks}-{random}</c> rows (the append-only access log:
-/// uploads, downloads, deletes; never updated or deleted) and <c>idem-{hash}</c> rows (Idempotency-Key answers).
+/// uploads, downloads, deletes; never updated or deleted), <c>idem-{hash}</c> rows (Idempotency-Key answers) and
+/// <c>session-{id}</c> rows (upload sessions: a file uploaded straight to storage, completed by the document of the
+/// same id).
 /// An upload's rows go in one entity-group transaction, so the index, the version and the audit entry are stored
 /// together or not at all.
 /// </summary>
@@ -47,6 +49,7 @@ public sealed class DocumentStore(TableServiceClient tables)
 {
     private const string DocPrefix = "doc-";
     private const string AuditPrefix = "audit-";
+    private const string SessionPrefix = "session-";
 
     private TableClient Table => tables.GetTableClient(StorageNames.Tables.Documents);
 
@@ -106,10 +109,11 @@ public sealed class DocumentStore(TableServiceClient tables)
 
     /// <summary>
     /// Stores a new document at <paramref name="record"/>'s version in one transaction: the version claim, the index
-    /// row, the audit entry and, with an Idempotency-Key, the key's record. Throws <see cref="RequestFailedException"/>
-    /// 409 when that version (or the key) was taken meanwhile.
+    /// row, the audit entry and, with an Idempotency-Key, the key's record; with <paramref name="completes"/>, the
+    /// upload session it completes is marked completed on its ETag. Throws <see cref="RequestFailedException"/> 409
+    /// when that version (or the key) was taken meanwhile, or the session changed.
     /// </summary>
-    public async Task AddAsync(DocumentRecord record, (string Hash, string RequestHash)? idempotency, CancellationToken cancellationToken)
+    public async Task AddAsync(DocumentRecord record, (string Hash, string RequestHash)? idempotency, CancellationToken cancellationToken, ETag? completes = null)
     {
         var id = record.ApplicationId;
         var actions = new List<TableTransactionAction>
@@ -123,7 +127,73 @@ public sealed class DocumentStore(TableServiceClient tables)
             actions.Add(new(TableTransactionActionType.Add, new TableEntity(id, "idem-" + key.Hash) { ["RequestHash"] = key.RequestHash, ["DocumentId"] = record.Id }));
         }
 
+        if (completes is { } sessionETag)
+        {
+            actions.Add(new(TableTransactionActionType.UpdateMerge, new TableEntity(id, SessionPrefix + record.Id) { ["Completed"] = true, ["CompletedAt"] = record.UploadedAt }, sessionETag));
+        }
+
         await Table.SubmitTransactionAsync(actions, cancellationToken);
+    }
+
+    /// <summary>Opens an upload session (and, with an Idempotency-Key, records the key's answer) in one transaction. 409 when the key was used meanwhile.</summary>
+    public async Task AddSessionAsync(UploadSession session, (string Hash, string RequestHash)? idempotency, CancellationToken cancellationToken)
+    {
+        var row = new TableEntity(session.ApplicationId, SessionPrefix + session.Id)
+        {
+            ["Branch"] = session.Branch,
+            ["Type"] = session.Type.ToString(),
+            ["Size"] = session.Size,
+            ["Sha256"] = session.Sha256,
+            ["CollateralItem"] = session.CollateralItem,
+            ["Note"] = session.Note,
+            ["FileName"] = session.FileName,
+            ["BlobName"] = session.BlobName,
+            ["CreatedBy"] = session.CreatedBy,
+            ["CreatedByName"] = session.CreatedByName,
+            ["CreatedAt"] = session.CreatedAt,
+            ["ExpiresAt"] = session.ExpiresAt,
+            ["Completed"] = false,
+        };
+        foreach (var empty in row.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            row.Remove(empty);
+        }
+
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
+        if (idempotency is { } key)
+        {
+            actions.Add(new(TableTransactionActionType.Add, new TableEntity(session.ApplicationId, "idem-" + key.Hash) { ["RequestHash"] = key.RequestHash, ["DocumentId"] = session.Id }));
+        }
+
+        await Table.SubmitTransactionAsync(actions, cancellationToken);
+    }
+
+    /// <summary>An upload session and its row's ETag, or null.</summary>
+    public async Task<(UploadSession Session, ETag ETag)?> FindSessionAsync(string applicationId, string sessionId, CancellationToken cancellationToken)
+    {
+        var found = await Table.GetEntityIfExistsAsync<TableEntity>(applicationId, SessionPrefix + sessionId, cancellationToken: cancellationToken);
+        if (!found.HasValue)
+        {
+            return null;
+        }
+
+        var row = found.Value!;
+        return (new UploadSession(
+            row.RowKey[SessionPrefix.Length..],
+            row.PartitionKey,
+            row.GetString("Branch")!,
+            Enum.Parse<DocumentType>(row.GetString("Type")!),
+            row.GetInt64("Size") ?? 0,
+            row.GetString("Sha256")!,
+            row.GetInt32("CollateralItem"),
+            row.GetString("Note"),
+            row.GetString("FileName"),
+            row.GetString("BlobName")!,
+            row.GetString("CreatedBy")!,
+            row.GetString("CreatedByName") ?? "",
+            row.GetDateTimeOffset("CreatedAt") ?? default,
+            row.GetDateTimeOffset("ExpiresAt") ?? default,
+            row.GetBoolean("Completed") == true), row.ETag);
     }
 
     public async Task RecordDownloadAsync(DocumentRecord record, string actorId, string actorName, DateTimeOffset at, CancellationToken cancellationToken) =>

@@ -182,7 +182,7 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
     }
 
     /// <summary>The name downloads get: the one given (its extension must fit the content), else type and id, with the content's extension.</summary>
-    private static string FileNameFor(string? given, FileKind kind, DocumentType type, string documentId)
+    internal static string FileNameFor(string? given, FileKind kind, DocumentType type, string documentId)
     {
         if (string.IsNullOrEmpty(given))
         {
@@ -200,7 +200,7 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
     }
 
     /// <summary>Ids read like DOC-7K3QX9AB2C.</summary>
-    private static string NewId()
+    internal static string NewId()
     {
         const string alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
         return "DOC-" + string.Create(10, 0, (span, _) =>

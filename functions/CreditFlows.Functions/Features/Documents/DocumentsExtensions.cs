@@ -6,7 +6,7 @@ namespace CreditFlows.Functions.Features.Documents;
 
 public static class DocumentsExtensions
 {
-    /// <summary>Credit files: options (validated at start), the checklist, the index, the blobs, uploads and the orphan sweep.</summary>
+    /// <summary>Credit files: options (validated at start), the checklist, the index, the blobs, uploads, upload sessions and the orphan sweep.</summary>
     public static IServiceCollection AddDocuments(this IServiceCollection services)
     {
         services.AddOptions<DocumentsOptions>().BindConfiguration(DocumentsOptions.Section)
@@ -17,6 +17,7 @@ public static class DocumentsExtensions
         services.AddSingleton<DocumentStore>();
         services.AddSingleton<DocumentBlobs>();
         services.AddSingleton<DocumentUploads>();
+        services.AddSingleton<UploadSessions>();
         services.AddSingleton<DocumentChecklistGate>();
         services.AddFunction<CreditFileSweepFunction>(CreditFileSweepFunction.Name);
         return services;

@@ -42,6 +42,14 @@ public sealed class DocumentsOptions
     [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
     public TimeSpan SweepLookback { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How long an upload session's URL lets the client create its blob (straight to storage, for slow links and large
+    /// files). Default 30 minutes; it must be shorter than <see cref="OrphanGrace"/>, so the sweep never deletes a file
+    /// whose session could still be completed soon after.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan UploadSessionLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Refuse workflow commands whose checklist is incomplete (false: the checklist is shown, not enforced).</summary>
     public bool EnforceChecklist { get; set; } = true;
 
@@ -50,6 +58,11 @@ public sealed class DocumentsOptions
 
     public IEnumerable<string> Problems()
     {
+        if (UploadSessionLifetime >= OrphanGrace)
+        {
+            yield return "Documents:UploadSessionLifetime must be shorter than Documents:OrphanGrace.";
+        }
+
         var n = 0;
         foreach (var rule in Checklist ?? [])
         {

@@ -32,16 +32,9 @@ public static class UploadQuery
         }
 
         var note = query["note"].ToString();
-        if (note.Length > MaxNoteLength || note.Any(char.IsControl))
-        {
-            throw Invalid("note", $"is at most {MaxNoteLength} characters, without control characters.");
-        }
-
+        CheckNote(note);
         var fileName = query["fileName"].ToString();
-        if (fileName.Length > MaxFileNameLength || fileName.Any(c => char.IsControl(c) || c is '/' or '\\' or '"') || fileName.Trim() != fileName || fileName is "." or "..")
-        {
-            throw Invalid("fileName", $"is a plain file name (at most {MaxFileNameLength} characters, no path, quotes or control characters).");
-        }
+        CheckFileName(fileName);
 
         return new UploadRequest(type, collateralItem, note.Length == 0 ? null : note, fileName.Length == 0 ? null : fileName,
             request.ContentType, ReadIfMatch(request), ReadKey(request, user), ReadDigest(request));
@@ -78,6 +71,24 @@ public static class UploadQuery
         return declared;
     }
 
+    /// <summary>A note is at most <see cref="MaxNoteLength"/> characters, without control characters.</summary>
+    public static void CheckNote(string note)
+    {
+        if (note.Length > MaxNoteLength || note.Any(char.IsControl))
+        {
+            throw Invalid("note", $"is at most {MaxNoteLength} characters, without control characters.");
+        }
+    }
+
+    /// <summary>A file name is a plain name: no path, quotes or control characters, no leading or trailing spaces.</summary>
+    public static void CheckFileName(string fileName)
+    {
+        if (fileName.Length > MaxFileNameLength || fileName.Any(c => char.IsControl(c) || c is '/' or '\\' or '"') || fileName.Trim() != fileName || fileName is "." or "..")
+        {
+            throw Invalid("fileName", $"is a plain file name (at most {MaxFileNameLength} characters, no path, quotes or control characters).");
+        }
+    }
+
     /// <summary>If-Match: "n", the latest version of the type the caller saw ("0" for none): the upload must become n + 1.</summary>
     private static int? ReadIfMatch(HttpRequest request)
     {
@@ -95,7 +106,8 @@ public static class UploadQuery
         return version;
     }
 
-    private static IdempotencyKey? ReadKey(HttpRequest request, CreditUser user)
+    /// <summary>The Idempotency-Key header with the caller, or null; a malformed one is a 400 naming it.</summary>
+    public static IdempotencyKey? ReadKey(HttpRequest request, CreditUser user)
     {
         if (!request.Headers.TryGetValue(ApplicationEndpoints.IdempotencyKeyHeader, out var values))
         {

@@ -28,12 +28,6 @@ public sealed record NplLoanPatch(
 /// </summary>
 public static class NplPatchEndpoint
 {
-    public static readonly JsonSerializerOptions StrictJson = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
-    };
-
     public static void MapNplPatch(this RouteGroupBuilder group) =>
         group.MapPatch("/loans/{loanId}", PatchAsync)
             .RequireRoles(Role.RiskManager, Role.LoanOfficer)
@@ -47,7 +41,7 @@ public static class NplPatchEndpoint
         NplThresholdsSource thresholds, NplLedgerExport export, CancellationToken cancellationToken)
     {
         var user = http.User.ToCreditUser();
-        var (patch, problem) = await ReadAsync<NplLoanPatch>(http.Request, cancellationToken);
+        var (patch, problem) = await JsonBody.ReadAsync<NplLoanPatch>(http.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -160,35 +154,5 @@ public static class NplPatchEndpoint
         var view = NplLedgerStore.View(row.Value, await runs.LatestCompleteAsync(cancellationToken), (await thresholds.TodayAsync(cancellationToken)).Rules);
         http.Response.Headers.ETag = view.ETag;
         return Results.Ok(view);
-    }
-
-    public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
-        where T : class
-    {
-        if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Send the body as application/json."));
-        }
-
-        using var reader = new StreamReader(request.Body);
-        var raw = await reader.ReadToEndAsync(cancellationToken);
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return (null, ApiProblems.BadRequest("body", "A JSON body is required."));
-        }
-
-        try
-        {
-            var body = JsonSerializer.Deserialize<T>(raw, StrictJson);
-            return body is null ? (null, ApiProblems.BadRequest("body", "A JSON object is required.")) : (body, null);
-        }
-        catch (JsonException ex)
-        {
-            var field = ex.Path is { Length: > 2 } path ? path[2..] : "body";
-            var detail = ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a field of this request."
-                : ex.Path is null or "$" ? "is not valid JSON."
-                : "has a value of the wrong type, or a name that is not one of the allowed values.";
-            return (null, ApiProblems.BadRequest(field, detail));
-        }
     }
 }

@@ -44,7 +44,7 @@ public static class NplReclassificationEndpoints
         string loanId, HttpContext http, NplOverrideStore store, NplLedgerStore ledger, NplRuns runs, BusinessClock clock, CancellationToken cancellationToken)
     {
         var user = http.User.ToCreditUser();
-        var (body, problem) = await NplPatchEndpoint.ReadAsync<ReclassificationRequest>(http.Request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<ReclassificationRequest>(http.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;
