@@ -241,4 +241,18 @@ public class DocumentUploadSessionTests() : AppTestBase(new TestApp(settings: Do
         Assert.True(problem["errors"] is JsonObject errors && errors.ContainsKey(field), problem.ToJsonString());
         Assert.DoesNotContain(await Documents.RowsAsync(id), row => row.RowKey.StartsWith("session-", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("DOC-NOSUCH234")]
+    [InlineData("a%23b")]
+    [InlineData("a%3Fb")]
+    [InlineData("a%5Cb")]
+    public async Task A_session_id_that_names_nothing_is_404_not_a_failure(string sessionId)
+    {
+        var id = await Loans.OpenAsync();
+
+        await ProblemAsync(await Loans.Officer.GetAsync($"/api/applications/{id}/documents/upload-sessions/{sessionId}"), HttpStatusCode.NotFound);
+        await ProblemAsync(await Loans.Officer.PostAsync($"/api/applications/{id}/documents/upload-sessions/{sessionId}/complete", null), HttpStatusCode.NotFound);
+        await ProblemAsync(await Loans.Officer.GetAsync($"/api/applications/{id}/documents/{sessionId}"), HttpStatusCode.NotFound);
+    }
 }

@@ -12,7 +12,13 @@ public static class JsonBody
         Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
     };
 
-    public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body as <typeparamref name="T"/>, or the problem to answer: 415 for another content type, 400 naming the
+    /// field for an empty body, bad JSON, an unknown field or a wrong type (<paramref name="wrongType"/> says what the
+    /// types are, where the caller has something more useful to say than the default). A converter's own message that
+    /// speaks of yuan (amounts) is passed on as it is.
+    /// </summary>
+    public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken, string? wrongType = null)
         where T : class
     {
         if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
@@ -36,8 +42,9 @@ public static class JsonBody
         {
             var field = ex.Path is { Length: > 2 } path ? path[2..] : "body";
             var detail = ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a field of this request."
+                : ex.Message.Contains("yuan", StringComparison.Ordinal) ? ex.Message.Split(" Path:")[0]
                 : ex.Path is null or "$" ? "is not valid JSON."
-                : "has a value of the wrong type, or a name that is not one of the allowed values.";
+                : wrongType ?? "has a value of the wrong type, or a name that is not one of the allowed values.";
             return (null, ApiProblems.BadRequest(field, detail));
         }
     }

@@ -48,35 +48,9 @@ public static partial class AuthorityEndpoints
         _ => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: refusal.Message),
     };
 
-    private static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
-    {
-        if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            return (default, Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Send the body as application/json."));
-        }
-
-        using var reader = new StreamReader(request.Body);
-        var raw = await reader.ReadToEndAsync(ct);
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return (default, ApiProblems.BadRequest("body", "A JSON body is required."));
-        }
-
-        try
-        {
-            var body = JsonSerializer.Deserialize<T>(raw, StrictJson);
-            return body is null ? (default, ApiProblems.BadRequest("body", "A JSON object is required.")) : (body, null);
-        }
-        catch (JsonException ex)
-        {
-            var field = ex.Path is { Length: > 2 } path ? path[2..] : "body";
-            var detail = ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a field of this request."
-                : ex.Message.Contains("yuan", StringComparison.Ordinal) ? ex.Message.Split(" Path:")[0]
-                : ex.Path is null or "$" ? "is not valid JSON."
-                : "has a value of the wrong type (amounts are numbers of yuan, dates yyyy-MM-dd, tiers and names are text).";
-            return (default, ApiProblems.BadRequest(field, detail));
-        }
-    }
+    private static Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
+        where T : class =>
+        JsonBody.ReadAsync<T>(request, ct, "has a value of the wrong type (amounts are numbers of yuan, dates yyyy-MM-dd, tiers and names are text).");
 
     /// <summary>The Idempotency-Key, hashed with the caller so two admins' keys never collide.</summary>
     private static IResult? ReadKeyHash(HttpContext http, out string? hash)

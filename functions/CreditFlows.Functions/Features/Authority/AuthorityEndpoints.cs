@@ -31,12 +31,6 @@ public sealed record MatrixDiffAnswer(string From, string To, IReadOnlyList<Rule
 /// </summary>
 public static partial class AuthorityEndpoints
 {
-    private static readonly JsonSerializerOptions StrictJson = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
-    };
-
     public static RouteGroupBuilder MapAuthorityEndpoints(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/authority-matrix").WithTags("Authority matrix");

@@ -56,10 +56,11 @@ public sealed partial class DocumentBlobs(BlobServiceClient blobs, ILogger<Docum
     private (UserDelegationKey Key, DateTimeOffset Until)? _delegationKey;
 
     /// <summary>
-    /// A URL that lets its holder <b>create</b> this one blob until <paramref name="expiresOn"/> (one Put Blob, or
-    /// Put Block and Put Block List) and nothing else: it cannot read or list, cannot overwrite the blob once it
-    /// exists, and names no other blob. Signed with the account key where the app has one (a connection string:
-    /// Azurite), else with a user delegation key from the app's identity (Azure: no account key involved).
+    /// A URL that lets its holder <b>create</b> this one blob until <paramref name="expiresOn"/>, in one Put Blob, and
+    /// nothing else: it cannot read, list, delete, stage blocks (write permission, which would also allow overwriting
+    /// the file after it was judged) or name another blob; on Azure, create permission also refuses a Put Blob over a
+    /// blob that exists (Azurite does not check that). Signed with the account key where the app has one (a connection
+    /// string: Azurite), else with a user delegation key from the app's identity (Azure: no account key involved).
     /// </summary>
     public async Task<Uri> CreateOnlyUriAsync(BlockBlobClient blob, DateTimeOffset issuedAt, DateTimeOffset expiresOn, CancellationToken cancellationToken)
     {

@@ -154,12 +154,7 @@ public sealed class DocumentStore(TableServiceClient tables)
             ["ExpiresAt"] = session.ExpiresAt,
             ["Completed"] = false,
         };
-        foreach (var empty in row.Where(p => p.Value is null).Select(p => p.Key).ToList())
-        {
-            row.Remove(empty);
-        }
-
-        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, WithoutNulls(row)) };
         if (idempotency is { } key)
         {
             actions.Add(new(TableTransactionActionType.Add, new TableEntity(session.ApplicationId, "idem-" + key.Hash) { ["RequestHash"] = key.RequestHash, ["DocumentId"] = session.Id }));
@@ -257,6 +252,12 @@ public sealed class DocumentStore(TableServiceClient tables)
         ["UploadedAt"] = r.UploadedAt,
         ["Deleted"] = false,
         };
+        return WithoutNulls(row);
+    }
+
+    /// <summary>Leaves out the properties without a value (a table entity cannot store a null).</summary>
+    private static TableEntity WithoutNulls(TableEntity row)
+    {
         foreach (var empty in row.Where(p => p.Value is null).Select(p => p.Key).ToList())
         {
             row.Remove(empty);
