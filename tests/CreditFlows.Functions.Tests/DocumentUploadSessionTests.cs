@@ -255,4 +255,25 @@ public class DocumentUploadSessionTests() : AppTestBase(new TestApp(settings: Do
         await ProblemAsync(await Loans.Officer.PostAsync($"/api/applications/{id}/documents/upload-sessions/{sessionId}/complete", null), HttpStatusCode.NotFound);
         await ProblemAsync(await Loans.Officer.GetAsync($"/api/applications/{id}/documents/{sessionId}"), HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task A_file_uploaded_but_never_completed_is_swept_like_any_unindexed_blob()
+    {
+        var id = await Loans.OpenAsync();
+        var bytes = DocumentSamples.Bytes(FileKind.Pdf, 10_000);
+        var stale = await OpenAsync(id, Announce(bytes, type: "Other"));
+        var fresh = await OpenAsync(id, Announce(bytes, type: "Other"));
+
+        // The client may set metadata on its Put Blob: one file claims to be two hours old, the other a year ahead.
+        await Sas(stale).UploadAsync(new MemoryStream(bytes), new BlobUploadOptions { Metadata = new Dictionary<string, string> { ["uploadedat"] = DateTimeOffset.UtcNow.AddHours(-2).ToString("O") } });
+        await Sas(fresh).UploadAsync(new MemoryStream(bytes), new BlobUploadOptions { Metadata = new Dictionary<string, string> { ["uploadedat"] = DateTimeOffset.UtcNow.AddYears(1).ToString("O") } });
+        var sweep = await Client.PostAsync("/CreditFileSweep", new StringContent(
+            """{"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":null,"IsPastDue":false}},"Metadata":{}}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, sweep.StatusCode);
+
+        // The old one is gone, so completing it says nothing is uploaded; the other (its creation time, not its claim, counts) is young and stays.
+        Assert.Equal(["Other/" + fresh["id"]], (await Documents.BlobsAsync("B01", id)).Select(b => b.Name[(b.Name.IndexOf("/Other/", StringComparison.Ordinal) + 1)..]));
+        await ProblemAsync(await CompleteAsync(stale), HttpStatusCode.Conflict);
+        Assert.Equal(HttpStatusCode.Created, (await CompleteAsync(fresh)).StatusCode);
+    }
 }

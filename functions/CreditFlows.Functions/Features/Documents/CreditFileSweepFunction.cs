@@ -13,7 +13,8 @@ namespace CreditFlows.Functions.Features.Documents;
 /// a blob no one can list or download. Such a blob is deleted once it is <see cref="DocumentsOptions.OrphanGrace"/> old.
 /// A blob whose index row is marked deleted (a DELETE that stopped between its two steps) is deleted at once. Only blobs
 /// stored in the last <see cref="DocumentsOptions.SweepLookback"/> are looked at, each application's index read once.
-/// Age is the blob's <c>uploadedat</c> metadata (its creation time when that is missing).
+/// Age is the blob's <c>uploadedat</c> metadata, or its creation time when that is missing or later. An upload session's
+/// file, uploaded but never completed, has no index row either, so it goes the same way.
 /// </summary>
 public sealed partial class CreditFileSweepFunction(
     DocumentBlobs blobs,
@@ -88,11 +89,19 @@ public sealed partial class CreditFileSweepFunction(
         return result;
     }
 
-    private static DateTimeOffset StoredAt(BlobItem item) =>
-        item.Metadata is { } metadata && metadata.TryGetValue("uploadedat", out var text)
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+    /// <summary>
+    /// When the blob was stored: the earlier of its <c>uploadedat</c> metadata and its creation time. The earlier, because
+    /// an upload session's client writes the blob itself and could set <c>uploadedat</c> in the future to keep an
+    /// uncompleted file from ever ageing; the creation time, set by storage, bounds it.
+    /// </summary>
+    private static DateTimeOffset StoredAt(BlobItem item)
+    {
+        var created = item.Properties.CreatedOn ?? item.Properties.LastModified ?? DateTimeOffset.MinValue;
+        return item.Metadata is { } metadata && metadata.TryGetValue("uploadedat", out var text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) && at < created
             ? at
-            : item.Properties.CreatedOn ?? item.Properties.LastModified ?? DateTimeOffset.MinValue;
+            : created;
+    }
 
     [LoggerMessage(LogLevel.Warning, "Credit file sweep: storage refused to delete blob {Blob} ({Status} {ErrorCode}); it stays")]
     private static partial void LogRefused(ILogger logger, string blob, int status, string? errorCode);
