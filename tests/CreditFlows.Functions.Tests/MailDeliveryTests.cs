@@ -28,6 +28,8 @@ public sealed class MailDeliveryTests : AppTestBase
             // Long enough that no other test's runner (they share the queue) takes a re-queued message first.
             ["Mail:RetryBaseDelay"] = "00:00:05",
             ["Mail:RetryMaxDelay"] = "00:00:10",
+            // Small, so a test file can pass it; the other tests' attachments are a few bytes.
+            ["Mail:MaxAttachmentBytes"] = "65536",
         }))
     {
         App.WithServices(s => s.AddHttpClient(nameof(MailSender)).AddHttpMessageHandler(() => new ScriptedHandler(_sendGrid)));
@@ -136,6 +138,45 @@ public sealed class MailDeliveryTests : AppTestBase
         var html = await Client.GetStringAsync($"/dev/mail/{id}/html");
         Assert.Contains("不良贷款周报", html);
         Assert.Contains($"data:image/png;base64,{Convert.ToBase64String(png)}", html);
+    }
+
+    [Fact]
+    public async Task A_linked_file_that_would_pass_the_size_limit_is_left_out_and_the_mail_gives_its_link()
+    {
+        var container = App.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient("mail-test-files");
+        await container.CreateIfNotExistsAsync();
+        var run = Guid.NewGuid().ToString("N");
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4];
+        var small = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("L1,张三,120000\n", 100)));
+        var big = new byte[60_000]; // 80,000 bytes in base64: over the 65,536 this class allows
+        Random.Shared.NextBytes(big);
+        await container.UploadBlobAsync($"{run}/chart.png", BinaryData.FromBytes(png));
+        await container.UploadBlobAsync($"{run}/ledger.xlsx", BinaryData.FromBytes(big));
+        await container.UploadBlobAsync($"{run}/ledger.csv", BinaryData.FromBytes(small));
+        const string bigLink = "https://creditflows.example.org/api/reports/weekly/files/ledger.xlsx?week=2026-W47&branch=union";
+        var message = Message() with
+        {
+            UserId = null,
+            To = ["risk-hq@example.org"],
+            Html = "<html><body><h1>不良贷款周报</h1><img src=\"cid:trend\"></body></html>",
+            Attachments =
+            [
+                new MailAttachment(container.Name, $"{run}/ledger.xlsx", "npl-ledger-union-2026-W47.xlsx", "application/octet-stream", Link: bigLink),
+                new MailAttachment(container.Name, $"{run}/ledger.csv", "npl-ledger-union-2026-W47.csv", "text/csv", Link: "https://creditflows.example.org/csv"),
+                new MailAttachment(container.Name, $"{run}/chart.png", "trend.png", "image/png", ContentId: "trend"),
+            ],
+        };
+
+        await InvokeAsync(message);
+
+        var mail = Assert.Single(await CapturedAsync(message.Subject))!;
+        var attachments = mail["attachments"]!.AsArray().Select(a => a!["fileName"]!.GetValue<string>()).ToList();
+        Assert.Equal(["trend.png", "npl-ledger-union-2026-W47.csv"], attachments); // the inline chart, and the file that fits
+        Assert.Contains($"npl-ledger-union-2026-W47.xlsx (60 KB): {bigLink}", mail["text"]!.GetValue<string>());
+        Assert.DoesNotContain("https://creditflows.example.org/csv", mail["text"]!.GetValue<string>());
+        var html = await Client.GetStringAsync($"/dev/mail/{mail["id"]!.GetValue<string>()}/html");
+        Assert.Contains($"<a href=\"{System.Net.WebUtility.HtmlEncode(bigLink)}\">npl-ledger-union-2026-W47.xlsx</a>", html);
+        Assert.True(html.IndexOf("npl-ledger-union-2026-W47.xlsx", StringComparison.Ordinal) < html.IndexOf("</body>", StringComparison.Ordinal));
     }
 
     [Fact]

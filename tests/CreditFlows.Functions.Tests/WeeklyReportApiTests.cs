@@ -247,6 +247,10 @@ public sealed class WeeklyReportApiTests : AppTestBase
         var attachments = toHq["attachments"]!.AsArray();
         Assert.Contains(attachments, a => a!["contentId"]?.GetValue<string>() == "trend");
         Assert.Contains(attachments, a => a!["fileName"]!.GetValue<string>() == "npl-ledger-union-2026-W47.xlsx");
+        // Each ledger file names where to download it, for a mail it would make too large (here they fit: attached).
+        var queued = JsonNode.Parse(mine.Single(b => b.Contains(hq, StringComparison.Ordinal)))!;
+        Assert.Equal("http://localhost:7071/api/reports/weekly/files/ledger.csv?week=2026-W47&branch=union",
+            queued["attachments"]!.AsArray().Single(a => a!["fileName"]!.GetValue<string>().EndsWith(".csv", StringComparison.Ordinal))!["link"]!.GetValue<string>());
         var raw = JsonNode.Parse(await Client.GetStringAsync($"/dev/mail/{toHq["id"]!.GetValue<string>()}"))!;
         var xlsx = raw["attachments"]!.AsArray().Single(a => a!["filename"]!.GetValue<string>().EndsWith(".xlsx", StringComparison.Ordinal))!;
         Assert.Equal(3, SheetRows(Convert.FromBase64String(xlsx["content"]!.GetValue<string>())).Count - 2);

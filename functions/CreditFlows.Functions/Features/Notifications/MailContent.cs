@@ -5,8 +5,10 @@ namespace CreditFlows.Functions.Features.Notifications;
 /// <summary>
 /// A file sent with a mail, read from the app's blob storage when the mail is sent (queue messages are too small
 /// to carry it). With <see cref="ContentId"/> it is inline: the HTML shows it as <c>&lt;img src="cid:…"&gt;</c>.
+/// With <see cref="Link"/> (where a signed-in reader can download it) the file may be left out of a mail that would
+/// otherwise pass <see cref="MailOptions.MaxAttachmentBytes"/>, and the mail lists the link instead.
 /// </summary>
-public sealed record MailAttachment(string Container, string Blob, string FileName, string ContentType, string? ContentId = null);
+public sealed record MailAttachment(string Container, string Blob, string FileName, string ContentType, string? ContentId = null, string? Link = null);
 
 /// <summary>One email: plain text always, HTML and attachments when the sender has them.</summary>
 public sealed record MailContent(

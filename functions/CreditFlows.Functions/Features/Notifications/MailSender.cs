@@ -44,6 +44,13 @@ public sealed class MailOptions
     /// </summary>
     public TimeSpan SendClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The most a mail's attachments may add up to, base64-encoded as they are sent. SendGrid refuses a mail over 30 MB
+    /// in all; the default 25,000,000 leaves room for the rest. An attachment with a link that would pass this is left
+    /// out and the mail lists its link instead; 0 sends every such file as a link only (no ledgers in mailboxes).
+    /// </summary>
+    public long MaxAttachmentBytes { get; set; } = 25_000_000;
+
     public IEnumerable<string> Problems()
     {
         if (MaxAttempts is < 1 or > 50)
@@ -59,6 +66,11 @@ public sealed class MailOptions
         if (SendClaimTimeout < TimeSpan.FromSeconds(5) || SendClaimTimeout > TimeSpan.FromHours(1))
         {
             yield return "Mail:SendClaimTimeout must be 5 seconds to 1 hour.";
+        }
+
+        if (MaxAttachmentBytes is < 0 or > 30_000_000)
+        {
+            yield return "Mail:MaxAttachmentBytes must be 0 to 30000000 (SendGrid's limit for a whole mail is 30 MB).";
         }
     }
 
@@ -86,16 +98,27 @@ public sealed class MailSender(IHttpClientFactory httpClients, IOptions<MailOpti
             ApiKey = Captures ? LocalApiKey : settings.SendGridApiKey ?? throw new InvalidOperationException("Mail:SendGridApiKey is not set."),
             Host = Captures ? CaptureHost() : settings.SendGridHost ?? "https://api.sendgrid.com",
         });
-        var message = MailHelper.CreateSingleEmailToMultipleRecipients(
-            new EmailAddress(settings.From, settings.FromName),
-            mail.To.Select(t => new EmailAddress(t.Email, t.Name)).ToList(),
-            mail.Subject,
-            mail.Text,
-            mail.Html ?? WebUtility.HtmlEncode(mail.Text).Replace("\n", "<br>", StringComparison.Ordinal));
-        foreach (var attachment in mail.Attachments ?? [])
+        // Inline files first (the HTML needs them), then the others while they fit; a file with a link that does not fit
+        // is left out and listed with its link.
+        var attachments = new List<Attachment>();
+        var linked = new List<(MailAttachment File, long Bytes)>();
+        long encoded = 0;
+        foreach (var attachment in (mail.Attachments ?? []).OrderBy(a => a.ContentId is null))
         {
-            var content = (await blobs.GetBlobContainerClient(attachment.Container).GetBlobClient(attachment.Blob).DownloadContentAsync(cancellationToken)).Value.Content;
-            message.AddAttachment(new Attachment
+            var file = blobs.GetBlobContainerClient(attachment.Container).GetBlobClient(attachment.Blob);
+            if (attachment is { ContentId: null, Link: not null })
+            {
+                var length = (await file.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
+                if (encoded + Base64Length(length) > settings.MaxAttachmentBytes)
+                {
+                    linked.Add((attachment, length));
+                    continue;
+                }
+            }
+
+            var content = (await file.DownloadContentAsync(cancellationToken)).Value.Content;
+            encoded += Base64Length(content.ToMemory().Length);
+            attachments.Add(new Attachment
             {
                 Content = Convert.ToBase64String(content.ToMemory().Span),
                 Filename = attachment.FileName,
@@ -103,6 +126,18 @@ public sealed class MailSender(IHttpClientFactory httpClients, IOptions<MailOpti
                 Disposition = attachment.ContentId is null ? "attachment" : "inline",
                 ContentId = attachment.ContentId,
             });
+        }
+
+        var (text, html) = WithLinks(mail.Text, mail.Html ?? WebUtility.HtmlEncode(mail.Text).Replace("\n", "<br>", StringComparison.Ordinal), linked);
+        var message = MailHelper.CreateSingleEmailToMultipleRecipients(
+            new EmailAddress(settings.From, settings.FromName),
+            mail.To.Select(t => new EmailAddress(t.Email, t.Name)).ToList(),
+            mail.Subject,
+            text,
+            html);
+        foreach (var attachment in attachments)
+        {
+            message.AddAttachment(attachment);
         }
 
         Response response;
@@ -137,5 +172,25 @@ public sealed class MailSender(IHttpClientFactory httpClients, IOptions<MailOpti
         return address.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal)
             .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://localhost", StringComparison.Ordinal).TrimEnd('/')
             + MailCaptureEndpoints.Path;
+    }
+
+    private static long Base64Length(long bytes) => (bytes + 2) / 3 * 4;
+
+    /// <summary>The text and HTML with a list of the files left out, each with its size and link.</summary>
+    private static (string Text, string Html) WithLinks(string text, string html, IReadOnlyList<(MailAttachment File, long Bytes)> linked)
+    {
+        if (linked.Count == 0)
+        {
+            return (text, html);
+        }
+
+        const string Heading = "未随邮件附上的文件（邮件大小限制），请登录后下载 / Not attached (mail size limit); sign in to download:";
+        static string Size(long bytes) => bytes >= 1_000_000 ? $"{bytes / 1_000_000.0:0.0} MB" : $"{Math.Max(1, bytes / 1000)} KB";
+        var lines = string.Join("\n", linked.Select(l => $"- {l.File.FileName} ({Size(l.Bytes)}): {l.File.Link}"));
+        var items = string.Concat(linked.Select(l =>
+            $"<li><a href=\"{WebUtility.HtmlEncode(l.File.Link)}\">{WebUtility.HtmlEncode(l.File.FileName)}</a> ({Size(l.Bytes)})</li>"));
+        var block = $"<p>{WebUtility.HtmlEncode(Heading)}</p><ul>{items}</ul>";
+        var at = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return ($"{text}\n\n{Heading}\n{lines}\n", at < 0 ? html + block : html.Insert(at, block));
     }
 }

@@ -23,8 +23,26 @@ public sealed class ReportOptions
     /// <summary>Loans, officers and branches per list in the report (totals count all).</summary>
     public int ListLimit { get; set; } = 20;
 
+    /// <summary>
+    /// Where readers reach the app, for the download links a report mail gives when a ledger file is too large to attach
+    /// (<c>Mail:MaxAttachmentBytes</c>). Empty: <c>https://</c> and App Service's <c>WEBSITE_HOSTNAME</c> in Azure, else
+    /// <c>http://localhost:7071</c>.
+    /// </summary>
+    public string LinkBaseUrl { get; set; } = string.Empty;
+
+    /// <summary><see cref="LinkBaseUrl"/>, or what it stands for when empty, without a trailing slash.</summary>
+    public string ResolvedLinkBaseUrl() =>
+        (LinkBaseUrl.Length > 0 ? LinkBaseUrl
+            : Environment.GetEnvironmentVariable("WEBSITE_HOSTNAME") is { Length: > 0 } host ? "https://" + host
+            : "http://localhost:7071").TrimEnd('/');
+
     public IEnumerable<string> Problems()
     {
+        if (LinkBaseUrl.Length > 0 && !(Uri.TryCreate(LinkBaseUrl, UriKind.Absolute, out var link) && link.Scheme is "https" or "http"))
+        {
+            yield return "Reports:LinkBaseUrl must be an absolute http(s) URL, or empty.";
+        }
+
         if (string.IsNullOrWhiteSpace(Schedule))
         {
             yield return "Reports:Schedule is required (an NCRONTAB expression, UTC).";

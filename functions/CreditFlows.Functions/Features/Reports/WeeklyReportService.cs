@@ -158,6 +158,7 @@ public sealed class WeeklyReportService(
         var folder = Folder(archived.Week, archived.Scope, archived.Final);
         var container = options.Value.Container;
         var scope = archived.Scope;
+        string Link(string file) => $"{options.Value.ResolvedLinkBaseUrl()}/api/reports/weekly/files/{file}?week={archived.Week}&branch={Uri.EscapeDataString(scope)}";
         return new NotificationMessage(
             NotificationId(week, recipient.Email), $"report:{week}/{scope}", "report.weekly", null, null, null,
             ReportHtml.Subject(archived.Report), ReportHtml.Text(archived.Report),
@@ -166,8 +167,8 @@ public sealed class WeeklyReportService(
             [
                 new MailAttachment(container, folder + WeeklyReportAssembler.TrendPng, "trend.png", "image/png", "trend"),
                 new MailAttachment(container, folder + WeeklyReportAssembler.CategoriesPng, "categories.png", "image/png", "categories"),
-                new MailAttachment(container, folder + WeeklyReportAssembler.LedgerXlsx, $"npl-ledger-{scope}-{week}.xlsx", LedgerFiles.XlsxType),
-                new MailAttachment(container, folder + WeeklyReportAssembler.LedgerCsv, $"npl-ledger-{scope}-{week}.csv", "text/csv"),
+                new MailAttachment(container, folder + WeeklyReportAssembler.LedgerXlsx, $"npl-ledger-{scope}-{week}.xlsx", LedgerFiles.XlsxType, Link: Link(WeeklyReportAssembler.LedgerXlsx)),
+                new MailAttachment(container, folder + WeeklyReportAssembler.LedgerCsv, $"npl-ledger-{scope}-{week}.csv", "text/csv", Link: Link(WeeklyReportAssembler.LedgerCsv)),
             ],
             To: [recipient.Email]);
     }
