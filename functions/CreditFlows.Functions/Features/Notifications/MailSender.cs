@@ -185,7 +185,9 @@ public sealed class MailSender(IHttpClientFactory httpClients, IOptions<MailOpti
         }
 
         const string Heading = "未随邮件附上的文件（邮件大小限制），请登录后下载 / Not attached (mail size limit); sign in to download:";
-        static string Size(long bytes) => bytes >= 1_000_000 ? $"{bytes / 1_000_000.0:0.0} MB" : $"{Math.Max(1, bytes / 1000)} KB";
+        static string Size(long bytes) => bytes >= 1_000_000
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1_000_000.0:0.0} MB")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Math.Max(1, bytes / 1000)} KB");
         var lines = string.Join("\n", linked.Select(l => $"- {l.File.FileName} ({Size(l.Bytes)}): {l.File.Link}"));
         var items = string.Concat(linked.Select(l =>
             $"<li><a href=\"{WebUtility.HtmlEncode(l.File.Link)}\">{WebUtility.HtmlEncode(l.File.FileName)}</a> ({Size(l.Bytes)})</li>"));
