@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
+using CreditFlows.Domain.Applications;
 using CreditFlows.Domain.Common;
 using CreditFlows.Domain.Documents;
 using CreditFlows.Domain.Identity;
@@ -68,18 +69,7 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
         }
 
         var application = stored.Application;
-        if (!actor.CanAccess(application.Branch))
-        {
-            throw new DocumentRefusal(DocumentRefusalKind.NotPermitted, "", $"Application {applicationId} belongs to branch {application.Branch}, outside your branch scope.");
-        }
-
-        DocumentRules.CheckUpload(application.State, request.Type);
-        var collateral = application.Investigation?.Collateral?.Count ?? 0;
-        if (request.CollateralItem is { } item && item >= collateral)
-        {
-            throw new DocumentRefusal(DocumentRefusalKind.Invalid, "collateralItem",
-                $"there is no collateral item {item}: the investigation lists {collateral} (numbered from 0).");
-        }
+        CheckMayAdd(application, actor, request.Type, request.CollateralItem);
 
         var requestHash = request.Hash(contentLength);
         if (earlierTask.Result is { } earlier)
@@ -179,6 +169,26 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
 
         var found = await store.FindAsync(applicationId, earlier.DocumentId, cancellationToken);
         return new UploadOutcome(UploadResult.Replayed, found?.Record);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may add a document of <paramref name="type"/> to <paramref name="application"/>
+    /// now: branch scope (403), the application's state (409) and the collateral item named (400). Throws <see cref="DocumentRefusal"/>.
+    /// </summary>
+    internal static void CheckMayAdd(LoanApplication application, CreditUser actor, DocumentType type, int? collateralItem)
+    {
+        if (!actor.CanAccess(application.Branch))
+        {
+            throw new DocumentRefusal(DocumentRefusalKind.NotPermitted, "", $"Application {application.Id} belongs to branch {application.Branch}, outside your branch scope.");
+        }
+
+        DocumentRules.CheckUpload(application.State, type);
+        var collateral = application.Investigation?.Collateral?.Count ?? 0;
+        if (collateralItem is { } item && item >= collateral)
+        {
+            throw new DocumentRefusal(DocumentRefusalKind.Invalid, "collateralItem",
+                $"there is no collateral item {item}: the investigation lists {collateral} (numbered from 0).");
+        }
     }
 
     /// <summary>The name downloads get: the one given (its extension must fit the content), else type and id, with the content's extension.</summary>

@@ -91,13 +91,7 @@ public sealed class UploadSessions(ApplicationStore applications, DocumentStore 
         }
 
         var application = stored.Application;
-        if (!actor.CanAccess(application.Branch))
-        {
-            throw new DocumentRefusal(DocumentRefusalKind.NotPermitted, "", $"Application {applicationId} belongs to branch {application.Branch}, outside your branch scope.");
-        }
-
-        DocumentRules.CheckUpload(application.State, type);
-        CheckCollateral(application.Investigation?.Collateral?.Count ?? 0, request.CollateralItem);
+        DocumentUploads.CheckMayAdd(application, actor, type, request.CollateralItem);
 
         var requestHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"session\n{type}\n{size}\n{sha256}\n{request.CollateralItem}\n{request.Note}\n{request.FileName}")));
@@ -125,7 +119,7 @@ public sealed class UploadSessions(ApplicationStore applications, DocumentStore 
             return await EarlierAsync(applicationId, first, requestHash, cancellationToken);
         }
 
-        return new SessionOutcome(SessionResult.Created, await ViewAsync(session, null, cancellationToken));
+        return new SessionOutcome(SessionResult.Created, await ViewAsync(session, cancellationToken));
     }
 
     /// <summary>The session, for the user who opened it (anyone else: 403), or null.</summary>
@@ -137,7 +131,7 @@ public sealed class UploadSessions(ApplicationStore applications, DocumentStore 
         }
 
         RequireOwner(found.Session, actor);
-        return await ViewAsync(found.Session, found.Session.Completed ? found.Session.Id : null, cancellationToken);
+        return await ViewAsync(found.Session, cancellationToken);
     }
 
     /// <summary>
@@ -164,14 +158,18 @@ public sealed class UploadSessions(ApplicationStore applications, DocumentStore 
             return new SessionOutcome(SessionResult.NotFound);
         }
 
-        // The application may have moved on since the session was opened (approved, say): the same rules as an upload, now.
-        var application = stored.Application;
-        if (!actor.CanAccess(application.Branch))
+        var blob = blobs.Blob(session.BlobName);
+        try
         {
-            throw new DocumentRefusal(DocumentRefusalKind.NotPermitted, "", $"Application {applicationId} belongs to branch {application.Branch}, outside your branch scope.");
+            // The application may have moved on since the session was opened (approved, say): the same rules as an upload, now.
+            DocumentUploads.CheckMayAdd(stored.Application, actor, session.Type, session.CollateralItem);
+        }
+        catch (DocumentRefusal)
+        {
+            await blobs.DiscardAsync(blob, BlobProgress.Blob); // whatever was uploaded can no longer become a document
+            throw;
         }
 
-        var blob = blobs.Blob(session.BlobName);
         ContentFacts facts;
         string fileName;
         DateTimeOffset now;
@@ -190,8 +188,6 @@ public sealed class UploadSessions(ApplicationStore applications, DocumentStore 
 
             try
             {
-                DocumentRules.CheckUpload(application.State, session.Type);
-                CheckCollateral(application.Investigation?.Collateral?.Count ?? 0, session.CollateralItem);
                 var max = options.Value.MaxUploadBytes;
                 if (properties.ContentLength > max)
                 {
@@ -290,17 +286,17 @@ public sealed class UploadSessions(ApplicationStore applications, DocumentStore 
 
         var found = await store.FindSessionAsync(applicationId, earlier.DocumentId, cancellationToken);
         return found is { } f
-            ? new SessionOutcome(SessionResult.Replayed, await ViewAsync(f.Session, f.Session.Completed ? f.Session.Id : null, cancellationToken))
+            ? new SessionOutcome(SessionResult.Replayed, await ViewAsync(f.Session, cancellationToken))
             : new SessionOutcome(SessionResult.KeyReused);
     }
 
-    private async Task<UploadSessionView> ViewAsync(UploadSession session, string? documentId, CancellationToken cancellationToken)
+    private async Task<UploadSessionView> ViewAsync(UploadSession session, CancellationToken cancellationToken)
     {
         var url = await blobs.CreateOnlyUriAsync(blobs.Blob(session.BlobName), session.CreatedAt, session.ExpiresAt, cancellationToken);
         var status = session.Completed ? "Completed" : clock.Now >= session.ExpiresAt ? "Expired" : "Open";
         return new UploadSessionView(session.Id, session.ApplicationId, session.Type, session.Size, session.Sha256, session.CollateralItem, session.Note, session.FileName,
             status, url.ToString(), "PUT", new Dictionary<string, string> { ["x-ms-blob-type"] = "BlockBlob" }, session.ExpiresAt,
-            $"/api/applications/{session.ApplicationId}/documents/upload-sessions/{session.Id}/complete", documentId);
+            $"/api/applications/{session.ApplicationId}/documents/upload-sessions/{session.Id}/complete", session.Completed ? session.Id : null); // the document takes the session's id
     }
 
     private (DocumentType Type, long Size, string Sha256) Check(UploadSessionRequest request)
@@ -334,14 +330,6 @@ public sealed class UploadSessions(ApplicationStore applications, DocumentStore 
         UploadQuery.CheckNote(request.Note ?? "");
         UploadQuery.CheckFileName(request.FileName ?? "");
         return (type, size, hex.ToLowerInvariant());
-    }
-
-    private static void CheckCollateral(int collateral, int? item)
-    {
-        if (item is { } i && i >= collateral)
-        {
-            throw Invalid("collateralItem", $"there is no collateral item {i}: the investigation lists {collateral} (numbered from 0).");
-        }
     }
 
     private static void RequireOwner(UploadSession session, CreditUser actor)
