@@ -1,7 +1,7 @@
 // Checks the deployment Bicep predicts (a `bicep snapshot` file) against what the app needs and what the
 // README promises. Run by scripts/check-infra.sh; prints each broken promise and exits 1 if there is any.
 //   node scripts/check-infra.mjs infra/main.example.snapshot.json
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const snapshotPath = process.argv[2] ?? 'infra/main.example.snapshot.json';
@@ -169,6 +169,27 @@ const appRoleValues = appRoles.map((r) => r.value);
 check(JSON.stringify([...appRoleValues].sort()) === JSON.stringify([...domainRoles].sort()),
   `infra/entra/app-roles.json roles [${appRoleValues}] differ from Role.cs [${domainRoles}]`);
 check(new Set(appRoles.map((r) => r.id)).size === appRoles.length, 'app-roles.json: ids must be unique');
+
+// azd: azure.yaml deploys the service `api` (the resource tagged azd-service-name=api above) as a function app from
+// the app's project, and infra/main.parameters.json gives main.bicep every parameter it requires and no other.
+const azureYaml = readFileSync('azure.yaml', 'utf8');
+const apiService = azureYaml.match(/^services:\n  api:\n((?: {4}.*\n?)+)/m)?.[1] ?? '';
+check(/^ {4}host: function$/m.test(apiService) && /^ {4}language: dotnet$/m.test(apiService),
+  'azure.yaml: service api must be host: function, language: dotnet');
+const project = apiService.match(/^ {4}project: (\S+)$/m)?.[1];
+check(project && existsSync(join(project, 'CreditFlows.Functions.csproj')), `azure.yaml: service api project ${project} must hold CreditFlows.Functions.csproj`);
+check(/^infra:\n(?: {2}.*\n)*? {2}path: infra$/m.test(azureYaml), 'azure.yaml: infra.path must be infra');
+const bicepParams = [...readFileSync('infra/main.bicep', 'utf8').matchAll(/^param (\w+) [^\n=]+?( =.*)?$/gm)]
+  .map(([, name, dflt]) => ({ name, required: !dflt }));
+const azdParams = JSON.parse(readFileSync('infra/main.parameters.json', 'utf8')).parameters;
+for (const { name } of bicepParams.filter((p) => p.required)) {
+  check(name in azdParams, `infra/main.parameters.json: required parameter ${name} missing`);
+}
+for (const name of Object.keys(azdParams)) {
+  check(bicepParams.some((p) => p.name === name), `infra/main.parameters.json: ${name} is not a parameter of main.bicep`);
+}
+check(azdParams.environmentName?.value === '${AZURE_ENV_NAME}' && azdParams.location?.value === '${AZURE_LOCATION}',
+  'infra/main.parameters.json: environmentName and location must come from azd (AZURE_ENV_NAME, AZURE_LOCATION)');
 
 if (problems.length > 0) {
   for (const p of problems) console.log(`  ${p}`);
