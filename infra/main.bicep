@@ -1,7 +1,8 @@
-// One CreditFlows environment in one resource group: a Linux function app (custom handler) on a Dedicated
-// plan, its storage account (no shared keys), a user-assigned identity with data-plane roles, Key Vault for the
-// SendGrid key, Log Analytics + Application Insights, and App Service Authentication with Entra ID.
-// Deploy: infra/README.md. The Entra app registration is made beforehand (manual steps there).
+// One CreditFlows environment in one resource group: a .NET isolated-worker function app on a Flex Consumption
+// plan, its storage account (no shared keys; also the Durable Functions task hub and the deployment packages), a
+// user-assigned identity with data-plane roles, Key Vault for the SendGrid key, Log Analytics + Application
+// Insights, and App Service Authentication with Entra ID.
+// Deploy: infra/README.md (`azd up`, or az CLI). The Entra app registration is made beforehand (manual steps there).
 
 targetScope = 'resourceGroup'
 
@@ -17,30 +18,39 @@ param location string = resourceGroup().location
 @maxLength(32)
 param appName string = ''
 
-@description('Dedicated Linux plan SKU. Custom handlers run on Dedicated and Elastic Premium plans; see infra/README.md for why Dedicated.')
+@description('.NET version of the isolated worker on Flex Consumption (functionAppConfig.runtime.version). 10.0 is listed for Flex (az functionapp list-flexconsumption-runtimes); 8.0 and 9.0 are the fallbacks.')
 @allowed([
-  'B1'
-  'B2'
-  'B3'
-  'S1'
-  'S2'
-  'S3'
-  'P0v3'
-  'P1v3'
-  'P2v3'
-  'P3v3'
-  'P1mv3'
-  'P2mv3'
+  '8.0'
+  '9.0'
+  '10.0'
 ])
-param planSku string = 'P0v3'
+param dotnetVersion string = '10.0'
 
-@description('Instances of the plan. The app is safe to scale out (ETag-checked writes, leased timers).')
-@minValue(1)
+@description('Most instances Flex Consumption may scale out to (40 to 1000).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory per Flex Consumption instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Always-ready instances for the HTTP functions; 0 lets the app scale to zero (first request after idle waits for a cold start).')
+@minValue(0)
 @maxValue(10)
-param instanceCount int = 1
+param httpAlwaysReady int = 0
 
-@description('Spread instances over availability zones (Premium v3 SKUs, instanceCount >= 2, a region with zones).')
+@description('Zone-redundant Flex Consumption plan (a region where Flex offers zones; always-ready counts must then be 0 or at least 2).')
 param zoneRedundant bool = false
+
+@description('Durable Functions task hub (DurableTask__HubName; host.json: %DurableTask__HubName%). Letters and digits, 3-45, starting with a letter.')
+@minLength(3)
+@maxLength(45)
+param durableTaskHubName string = 'creditflows'
 
 @description('Storage replication.')
 @allowed([
@@ -118,7 +128,7 @@ param softDeleteDays int = 14
 @maxValue(146000)
 param creditFilesDefaultRetentionDays int = 0
 
-@description('Allow FTP/SCM basic-auth publishing credentials. Off: zip deploy signs in with Entra ID (az CLI does).')
+@description('Allow SCM basic-auth publishing credentials. Off: deployments sign in with Entra ID (azd and az CLI do).')
 param allowBasicPublishingCredentials bool = false
 
 @description('More app settings (for example Workflow__StageDeadlines__Review); they override the ones set here.')
@@ -150,6 +160,8 @@ var storageNames = {
   creditFiles: 'credit-files'
   loanBook: 'loan-book'
   coreBankingHandOff: 'core-banking-handoff'
+  deployment: 'app-package'
+  taskHub: durableTaskHubName
 }
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -210,10 +222,16 @@ module functionApp 'modules/functionapp.bicep' = {
   params: {
     location: location
     tags: allTags
+    // azd deploys the `api` service of azure.yaml to the resource carrying this tag.
+    siteTags: {
+      'azd-service-name': 'api'
+    }
     planName: names.plan
     appName: names.app
-    planSku: planSku
-    instanceCount: instanceCount
+    dotnetVersion: dotnetVersion
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    httpAlwaysReady: httpAlwaysReady
     zoneRedundant: zoneRedundant
     identityId: identity.id
     identityClientId: identity.properties.clientId
@@ -222,6 +240,7 @@ module functionApp 'modules/functionapp.bicep' = {
       queue: storage.outputs.queueEndpoint
       table: storage.outputs.tableEndpoint
     }
+    deploymentContainer: storage.outputs.deploymentContainer
     appInsightsConnectionString: monitoring.outputs.connectionString
     keyVault: {
       name: keyVault.outputs.name
@@ -232,6 +251,7 @@ module functionApp 'modules/functionapp.bicep' = {
       branchClaimType: branchClaimType
       mailFrom: mailFrom
       mailFromName: mailFromName
+      durableTaskHubName: durableTaskHubName
     }
     auth: {
       tenantId: entraTenantId

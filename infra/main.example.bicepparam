@@ -11,8 +11,11 @@ param entraClientId = '00000000-0000-0000-0000-000000000000'
 // A sender SendGrid has verified for the union's domain.
 param mailFrom = 'credit-noreply@example.org'
 
-param planSku = 'P0v3'
-param instanceCount = 1
+// Flex Consumption scale: at most 40 instances of 2 GB; none kept warm (the app scales to zero when idle).
+param dotnetVersion = '10.0'
+param maximumInstanceCount = 40
+param instanceMemoryMB = 2048
+param httpAlwaysReady = 0
 param timeZone = 'Asia/Shanghai'
 
 // Object ids (az ad sp show / az ad group show --query id). Empty until known.

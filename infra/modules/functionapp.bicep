@@ -1,26 +1,47 @@
-// The Linux function app on a Dedicated (App Service) plan, running the custom handler zip that
-// scripts/publish.sh produces, with App Service Authentication (Entra ID) in front of it.
+// The function app on a Flex Consumption plan: a .NET isolated-worker app (functionAppConfig.runtime), deployed
+// from a blob container that the platform reads with the user-assigned identity (no keys), with App Service
+// Authentication (Entra ID) in front of it.
+// Flex rejects or ignores many classic settings (FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION,
+// WEBSITE_RUN_FROM_PACKAGE, SCM_DO_BUILD_DURING_DEPLOYMENT, WEBSITE_CONTENT*, alwaysOn, linuxFxVersion, ftpsState,
+// use32BitWorkerProcess, ...): https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations
+// None of them is set here; scripts/check-infra.mjs fails if one comes back.
 
-@description('Azure region.')
+@description('Azure region (one where Flex Consumption is offered: az functionapp list-flexconsumption-locations).')
 param location string
 
 @description('Tags for every resource.')
 param tags object
 
-@description('App Service plan name.')
+@description('Tags for the function app only (azd finds the app to deploy by azd-service-name).')
+param siteTags object
+
+@description('Flex Consumption plan name (one app per plan).')
 param planName string
 
 @description('Function app name (globally unique host name).')
 param appName string
 
-@description('Plan SKU (Dedicated, Linux).')
-param planSku string
+@description('.NET version of the isolated worker (functionAppConfig.runtime.version).')
+param dotnetVersion string
 
-@description('Instances the plan runs.')
-@minValue(1)
-param instanceCount int
+@description('Upper bound of instances the platform may scale out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
 
-@description('Spread instances over availability zones (Premium v3, at least 2 instances, a region with zones).')
+@description('Memory per instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('Instances kept warm for the HTTP functions (0: scale to zero; a first request then waits for a cold start).')
+@minValue(0)
+param httpAlwaysReady int
+
+@description('Spread instances over availability zones (a region where Flex offers zone redundancy).')
 param zoneRedundant bool
 
 @description('Resource id of the user-assigned identity the app runs as.')
@@ -35,6 +56,9 @@ param storageEndpoints {
   queue: string
   table: string
 }
+
+@description('Blob container that holds the deployment package (created by the storage module).')
+param deploymentContainer string
 
 @description('Application Insights connection string.')
 param appInsightsConnectionString string
@@ -51,6 +75,7 @@ param app {
   branchClaimType: string
   mailFrom: string
   mailFromName: string
+  durableTaskHubName: string
 }
 
 @description('App Service Authentication with Microsoft Entra ID.')
@@ -63,7 +88,7 @@ param auth {
   clientSecretName: string
 }
 
-@description('Allow FTP and SCM basic-auth publishing credentials (off: deploy with Entra ID).')
+@description('Allow SCM basic-auth publishing credentials (off: deploy with Entra ID, as azd and az CLI do).')
 param allowBasicPublishingCredentials bool
 
 @description('Further app settings, added last (they override the ones above).')
@@ -74,17 +99,15 @@ var authSecretSetting = 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
 
 var appSettings = union(
   {
-    FUNCTIONS_EXTENSION_VERSION: '~4'
-    FUNCTIONS_WORKER_RUNTIME: 'custom'
-    // Zip deploy stores the package under /home/data/SitePackages and mounts it read-only as wwwroot.
-    WEBSITE_RUN_FROM_PACKAGE: '1'
-    SCM_DO_BUILD_DURING_DEPLOYMENT: 'false'
-    // Identity-based host storage: read by the Functions host and by the app (Storage/StorageExtensions.cs).
+    // Identity-based host storage, also used by the Durable Task extension (Azure Storage backend; it takes the
+    // identity by clientId, not by resource id) and by the app itself (Storage/StorageExtensions.cs).
     AzureWebJobsStorage__blobServiceUri: storageEndpoints.blob
     AzureWebJobsStorage__queueServiceUri: storageEndpoints.queue
     AzureWebJobsStorage__tableServiceUri: storageEndpoints.table
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
+    // host.json: extensions.durableTask.hubName = %DurableTask__HubName%
+    DurableTask__HubName: app.durableTaskHubName
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
     // Never Development in Azure: it would trust unsigned identity headers and capture mail locally.
@@ -94,7 +117,7 @@ var appSettings = union(
     Mail__From: app.mailFrom
     Mail__FromName: app.mailFromName
     Mail__SendGridApiKey: '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${keyVault.sendGridSecretName})'
-    // Referenced as %Setting% in function.json: the host cannot index those functions without them.
+    // Referenced as %Setting% by the timer and queue triggers: the host cannot index those functions without them.
     Npl__Schedule: '0 30 18 * * *'
     Npl__DayQueue: 'npl-days'
     Npl__ShardQueue: 'npl-shards'
@@ -112,13 +135,13 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
   tags: tags
-  kind: 'linux'
+  kind: 'functionapp'
   sku: {
-    name: planSku
-    capacity: instanceCount
+    name: 'FC1'
+    tier: 'FlexConsumption'
   }
   properties: {
-    reserved: true
+    reserved: true // Linux: Flex Consumption runs on Linux only
     zoneRedundant: zoneRedundant
   }
 }
@@ -126,7 +149,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: appName
   location: location
-  tags: tags
+  tags: union(tags, siteTags)
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
@@ -136,22 +159,43 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
   properties: {
     serverFarmId: plan.id
-    reserved: true
     httpsOnly: true
-    clientAffinityEnabled: false
     publicNetworkAccess: 'Enabled'
     // Key Vault references resolve with the user-assigned identity, not a system-assigned one.
     keyVaultReferenceIdentity: identityId
+    functionAppConfig: {
+      runtime: {
+        name: 'dotnet-isolated'
+        version: dotnetVersion
+      }
+      // The package lives in this container; the platform reads it, and deployments write it, with the identity.
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageEndpoints.blob}${deploymentContainer}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+        alwaysReady: httpAlwaysReady > 0
+          ? [
+              {
+                name: 'http'
+                instanceCount: httpAlwaysReady
+              }
+            ]
+          : []
+      }
+    }
     siteConfig: {
-      // Empty: the platform's custom-handler stack. The zip carries its own self-contained runtime.
-      linuxFxVersion: ''
-      alwaysOn: true
-      healthCheckPath: '/api/health'
       http20Enabled: true
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      use32BitWorkerProcess: false
       appSettings: [for setting in items(appSettings): {
         name: setting.key
         value: setting.value
@@ -160,14 +204,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
-resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
-  parent: site
-  name: 'ftp'
-  properties: {
-    allow: allowBasicPublishingCredentials
-  }
-}
-
+// Flex has no FTP; the SCM endpoint (used by zip and azd deployments) signs callers in with Entra ID only.
 resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
   parent: site
   name: 'scm'
@@ -215,9 +252,11 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
         }
       }
     }
+    // No token store: its default lives on the app's file share, which Flex Consumption does not have, and the
+    // blob alternative takes a SAS URL (a key). Browser sign-in still works with the session cookie alone.
     login: {
       tokenStore: {
-        enabled: browserLogin
+        enabled: false
       }
     }
   }

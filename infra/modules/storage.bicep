@@ -48,6 +48,10 @@ param names {
   creditFiles: string
   loanBook: string
   coreBankingHandOff: string
+  @description('Flex Consumption deployment packages (functionAppConfig.deployment.storage).')
+  deployment: string
+  @description('Durable Functions task hub; its lease containers are <hub>-leases and <hub>-applease.')
+  taskHub: string
 }
 
 var roles = {
@@ -133,6 +137,16 @@ resource loanBook 'Microsoft.Storage/storageAccounts/blobServices/containers@202
   }
 }
 
+// The function app's deployment packages. Flex reads the package from here with the app's identity, and azd or
+// `az functionapp deployment source config-zip` write it through the platform: no shared key, no SAS.
+resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: names.deployment
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: account
   name: 'default'
@@ -144,7 +158,8 @@ resource coreBankingHandOff 'Microsoft.Storage/storageAccounts/queueServices/que
   name: names.coreBankingHandOff
 }
 
-// Versioning keeps every overwrite of the host's timer status blobs; drop those old versions after a week.
+// Versioning keeps every overwrite of the host's timer status blobs, of the Durable task hub's lease blobs and of
+// the deployment package; drop those old versions after a week.
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
   parent: account
   name: 'default'
@@ -163,6 +178,9 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
               prefixMatch: [
                 'azure-webjobs-hosts/'
                 'azure-webjobs-secrets/'
+                '${names.deployment}/'
+                '${names.taskHub}-leases/'
+                '${names.taskHub}-applease/'
               ]
             }
             actions: {
@@ -255,3 +273,4 @@ output name string = account.name
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue
 output tableEndpoint string = account.properties.primaryEndpoints.table
+output deploymentContainer string = deployment.name
