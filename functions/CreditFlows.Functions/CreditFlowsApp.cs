@@ -13,6 +13,8 @@ using CreditFlows.Functions.Features.Notifications;
 using CreditFlows.Functions.Features.Npl;
 using CreditFlows.Functions.Features.Outbox;
 using CreditFlows.Functions.Features.Reports;
+using CreditFlows.Functions.Features.Workflow;
+using CreditFlows.Functions.Hosting.Durable;
 using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Identity;
 using CreditFlows.Functions.LocalRunner;
@@ -136,11 +138,10 @@ public static class CreditFlowsApp
         services.AddSingleton<MatrixAdmin>(); // HQ administration of the matrix and settings (Features/Authority).
         services.AddSingleton<WorkflowSettingsAdmin>();
         services.AddHostedService<CommitteeStartupCheck>();
-        services.AddSingleton<IOutboxHandler, TimerOutboxHandler>();
-        services.AddSingleton<IOutboxHandler, NotifyOutboxHandler>();
-        services.AddSingleton<IOutboxHandler, HandOffOutboxHandler>();
-        services.AddFunction<WorkflowTimerFunction>(WorkflowTimerFunction.Name);
-        services.AddFunction<OutboxSweepFunction>(OutboxSweepFunction.Name);
+        services.AddHttpContextAccessor();
+        services.AddSingleton<WorkflowSignals>(); // the loan orchestration (Features/Workflow) learns of each command
+        services.AddSingleton<WorkflowEffectsRunner>();
+        services.AddEmbeddedDurableTask();
 
         services.AddDocuments();
 

@@ -54,17 +54,14 @@ public abstract class CommitteeApiTestBase : AppTestBase
 
     protected async Task<JsonObject> FireEscalationAsync(string id, int stageVersion)
     {
-        var timer = (await Outboxes.OfAsync(App, id)).Where(e => e.Kind == WorkflowEffects.Timer)
-            .Select(e => JsonSerializer.Deserialize<TimerMessage>(e.Payload, ApplicationStore.Json)!)
-            .Single(t => t.Kind == TimerKind.Escalation && t.Version == stageVersion);
+        var timer = (await Effects.TimersAsync(App, id)).Single(t => t.Kind == TimerKind.Escalation && t.Version == stageVersion);
         _clock.Now = timer.DueAt;
-        var payload = new JsonObject { ["Data"] = new JsonObject { ["message"] = JsonSerializer.Serialize(timer, ApplicationStore.Json) }, ["Metadata"] = new JsonObject() };
-        return await Loans.ReadAsync(await Client.PostAsync("/WorkflowTimer", Loans.Json(payload)), HttpStatusCode.OK);
+        var log = await App.Services.GetRequiredService<WorkflowService>().FireTimerAsync(timer, CancellationToken.None);
+        return new JsonObject { ["Logs"] = new JsonArray(log) };
     }
 
     protected async Task<List<NotificationMessage>> NotesAsync(string id) =>
-        (await Outboxes.OfAsync(App, id)).Where(e => e.Kind == WorkflowEffects.Notify)
-            .Select(e => JsonSerializer.Deserialize<NotificationMessage>(e.Payload, ApplicationStore.Json)!).ToList();
+        await Effects.NotesAsync(App, id);
 }
 
 /// <summary>The committee with the default deadline outcome, Reject.</summary>

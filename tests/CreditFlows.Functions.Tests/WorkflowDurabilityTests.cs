@@ -6,7 +6,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using CreditFlows.Domain.Common;
 using CreditFlows.Functions.Features.Applications;
-using CreditFlows.Functions.Features.Outbox;
+using CreditFlows.Functions.Features.Workflow;
 using CreditFlows.Functions.Storage;
 using CreditFlows.Functions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,29 +21,23 @@ public sealed class ManualTime(DateTimeOffset start) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-/// <summary>An outbox whose queue notify fails while <see cref="Fail"/> is set: the app "crashes" after the write.</summary>
-public sealed class CrashingOutbox(QueueServiceClient queues, TimeProvider time) : TransactionalOutbox(queues, time)
+/// <summary>What the application's log asked for: the effects stored with each event, which the orchestration carries out.</summary>
+internal static class Effects
 {
-    public volatile bool Fail;
+    public static async Task<List<LoanEventEffects>> OfAsync(TestApp app, string id) =>
+        [.. await app.Services.GetRequiredService<ApplicationStore>().EffectsSinceAsync(id, 0, CancellationToken.None)];
 
-    public override Task NotifyAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken) =>
-        Fail ? throw new HttpRequestException("Simulated crash between the table write and the queue notify.") : base.NotifyAsync(pointers, cancellationToken);
+    public static async Task<List<TimerMessage>> TimersAsync(TestApp app, string id) =>
+        [.. (await OfAsync(app, id)).SelectMany(e => e.Effects).Where(f => f.Timer is not null)
+            .Select(f => new TimerMessage(id, f.Timer!.Kind, f.Timer.Version, f.Timer.DueAt))];
+
+    public static async Task<List<NotificationMessage>> NotesAsync(TestApp app, string id) =>
+        [.. (await OfAsync(app, id)).SelectMany(e => e.Effects).Where(f => f.Notify is not null)
+            .Select(f => new NotificationMessage(string.Empty, id, f.Notify!.Kind, f.Notify.UserId, f.Notify.Role, f.Notify.Branch, f.Notify.Subject, f.Notify.Text))];
 }
 
 internal static class Outboxes
 {
-    public static async Task<List<OutboxEntry>> OfAsync(TestApp app, string id)
-    {
-        var table = app.Services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Applications);
-        var entries = new List<OutboxEntry>();
-        await foreach (var e in table.QueryAsync<OutboxEntry>(TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {"outbox-"} and RowKey lt {"outbox."}")))
-        {
-            entries.Add(e);
-        }
-
-        return entries;
-    }
-
     public static async Task<JsonArray> MailAsync(HttpClient client) => JsonNode.Parse(await client.GetStringAsync("/dev/mail?take=1000"))!.AsArray();
 
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
@@ -82,12 +76,9 @@ public class WorkflowDeadlineTests : AppTestBase
 
     private Loans Loans => field ??= new Loans(App);
 
-    private async Task<JsonObject> FireAsync(TimerMessage timer)
-    {
-        var payload = new JsonObject { ["Data"] = new JsonObject { ["message"] = JsonSerializer.Serialize(timer, ApplicationStore.Json) }, ["Metadata"] = new JsonObject() };
-        var response = await Client.PostAsync("/WorkflowTimer", Loans.Json(payload));
-        return await Loans.ReadAsync(response, HttpStatusCode.OK);
-    }
+    /// <summary>What the orchestration's timer activity does when a durable timer comes due (here on the hand-moved clock).</summary>
+    private Task<string> FireAsync(TimerMessage timer) =>
+        App.Services.GetRequiredService<WorkflowService>().FireTimerAsync(timer, CancellationToken.None);
 
     [Fact]
     public async Task The_assignee_is_reminded_at_80_percent_the_supervisor_told_at_100_and_stale_timers_do_nothing()
@@ -96,34 +87,25 @@ public class WorkflowDeadlineTests : AppTestBase
         await Loans.CommandAsync(Loans.Officer, id, "submit", null);
         await Loans.CommandAsync(Loans.Officer, id, "investigation", new JsonObject { ["investigation"] = Loans.Investigation(), ["submit"] = false });
 
-        var timers = (await Outboxes.OfAsync(App, id)).Where(e => e.Kind == WorkflowEffects.Timer)
-            .Select(e => JsonSerializer.Deserialize<TimerMessage>(e.Payload, ApplicationStore.Json)!).ToList();
+        var timers = await Effects.TimersAsync(App, id);
         var reminder = Assert.Single(timers, t => t.Kind == Domain.Applications.TimerKind.Reminder);
         var escalation = Assert.Single(timers, t => t.Kind == Domain.Applications.TimerKind.Escalation);
         Assert.Equal(T0.AddDays(8), reminder.DueAt);
         Assert.Equal(T0.AddDays(10), escalation.DueAt);
         Assert.Equal(3, reminder.Version);
 
-        // Surfacing after 7 days (the queue's limit), the reminder is not due yet: it is sent again, nothing recorded.
-        _clock.Now = T0.AddDays(7);
-        var early = await FireAsync(reminder);
-        Assert.Contains("sent again", early["Logs"]!.ToJsonString());
-        Assert.Equal(3, (await Loans.HistoryAsync(id)).Count);
-
         _clock.Now = T0.AddDays(8);
         await FireAsync(reminder);
         await FireAsync(reminder); // delivered twice: reminded once
         var history = await Loans.HistoryAsync(id);
         Assert.Equal(["open", "submit", "investigation.save", "timer.reminder"], Loans.Commands(history));
-        var notes = (await Outboxes.OfAsync(App, id)).Where(e => e.Kind == WorkflowEffects.Notify)
-            .Select(e => JsonSerializer.Deserialize<NotificationMessage>(e.Payload, ApplicationStore.Json)!).ToList();
+        var notes = await Effects.NotesAsync(App, id);
         var toOfficer = Assert.Single(notes, n => n.Kind == "reminder");
         Assert.Equal("lo-b01", toOfficer.UserId);
 
         _clock.Now = T0.AddDays(10);
         await FireAsync(escalation);
-        notes = (await Outboxes.OfAsync(App, id)).Where(e => e.Kind == WorkflowEffects.Notify)
-            .Select(e => JsonSerializer.Deserialize<NotificationMessage>(e.Payload, ApplicationStore.Json)!).ToList();
+        notes = await Effects.NotesAsync(App, id);
         var toSupervisor = Assert.Single(notes, n => n.Kind == "escalation");
         Assert.Equal(Domain.Identity.Role.BranchDirector, toSupervisor.Role);
         Assert.Equal("B01", toSupervisor.Branch?.Value);
@@ -136,7 +118,7 @@ public class WorkflowDeadlineTests : AppTestBase
         await Loans.CommandAsync(Loans.Officer, id, "investigation", new JsonObject { ["investigation"] = Loans.Investigation(), ["submit"] = true });
         var before = (await Loans.HistoryAsync(id)).Count;
         var stale = await FireAsync(escalation);
-        Assert.Contains("nothing to do", stale["Logs"]!.ToJsonString());
+        Assert.Contains("nothing to do", stale);
         Assert.Equal(before, (await Loans.HistoryAsync(id)).Count);
     }
 
@@ -144,14 +126,12 @@ public class WorkflowDeadlineTests : AppTestBase
     public async Task An_untouched_application_expires_but_not_one_acted_on_since_the_timer_was_set()
     {
         var id = await Loans.OpenAsync();
-        var expiry = (await Outboxes.OfAsync(App, id)).Where(e => e.Kind == WorkflowEffects.Timer)
-            .Select(e => JsonSerializer.Deserialize<TimerMessage>(e.Payload, ApplicationStore.Json)!).Single(t => t.Kind == Domain.Applications.TimerKind.Expiry);
+        var expiry = (await Effects.TimersAsync(App, id)).Single(t => t.Kind == Domain.Applications.TimerKind.Expiry);
         Assert.Equal(T0.AddDays(30), expiry.DueAt);
 
         var acted = await Loans.OpenAsync();
         await Loans.CommandAsync(Loans.Officer, acted, "submit", null);
-        var actedExpiry = (await Outboxes.OfAsync(App, acted)).Where(e => e.Kind == WorkflowEffects.Timer)
-            .Select(e => JsonSerializer.Deserialize<TimerMessage>(e.Payload, ApplicationStore.Json)!).First(t => t.Kind == Domain.Applications.TimerKind.Expiry && t.Version == 1);
+        var actedExpiry = (await Effects.TimersAsync(App, acted)).First(t => t.Kind == Domain.Applications.TimerKind.Expiry && t.Version == 1);
 
         _clock.Now = T0.AddDays(30);
         await FireAsync(expiry);
@@ -164,49 +144,15 @@ public class WorkflowDeadlineTests : AppTestBase
     }
 }
 
-/// <summary>The outbox, queues and mail with the local runner on: nothing is lost, even when the app stops after the write.</summary>
+/// <summary>The loan orchestration with the local runner on (mail goes through SendNotification): effects arrive, once.</summary>
 public class WorkflowDeliveryTests : AppTestBase
 {
     public WorkflowDeliveryTests()
-        : base(new TestApp(settings: new Dictionary<string, string?>
-        {
-            ["LocalRunner:Enabled"] = "true",
-            ["Outbox:SweepGrace"] = "00:00:00",
-        }))
+        : base(new TestApp(settings: new Dictionary<string, string?> { ["LocalRunner:Enabled"] = "true" }))
     {
-        App.WithServices(s => s.AddSingleton<TransactionalOutbox>(sp => new CrashingOutbox(sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<TimeProvider>())));
     }
 
     private Loans Loans => field ??= new Loans(App);
-
-    [Fact]
-    public async Task A_crash_after_the_write_and_before_the_dispatch_still_delivers_through_the_sweep()
-    {
-        var outbox = (CrashingOutbox)App.Services.GetRequiredService<TransactionalOutbox>();
-        var id = await Loans.ToReviewAsync();
-        await Loans.CommandAsync(Loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Pass" });
-
-        outbox.Fail = true;
-        var approved = await Loans.CommandAsync(Loans.Director, id, "decision", Loans.Approve());
-        outbox.Fail = false;
-        Assert.Equal("Approved", Loans.State(approved));
-        var pending = Assert.Single(await Outboxes.OfAsync(App, id), e => e.Kind == WorkflowEffects.Notify && e.Payload.Contains("\"approved\""));
-        Assert.True(pending.Pending);
-
-        var sweep = await Loans.ReadAsync(await Client.PostAsync("/OutboxSweep", Loans.Json(new JsonObject
-        {
-            ["Data"] = new JsonObject { ["timer"] = new JsonObject { ["IsPastDue"] = false } },
-            ["Metadata"] = new JsonObject(),
-        })), HttpStatusCode.OK);
-        Assert.True(sweep["ReturnValue"]!.GetValue<int>() >= 1);
-
-        Assert.True(await Outboxes.EventuallyAsync(async () =>
-            (await Outboxes.MailAsync(Client)).Any(m => m!["subject"]!.GetValue<string>().Contains(id) && m["subject"]!.GetValue<string>().Contains("approved")
-                && m["to"]!.AsArray().Any(t => t!.GetValue<string>() == "lo-b01@demo.creditflows.local")), TimeSpan.FromSeconds(30)),
-            "The approval mail never arrived.");
-        Assert.True(await Outboxes.EventuallyAsync(async () =>
-            (await Outboxes.OfAsync(App, id)).Single(e => e.RowKey == pending.RowKey).Pending == false, TimeSpan.FromSeconds(10)));
-    }
 
     [Fact]
     public async Task Hand_off_reaches_the_core_banking_queue_and_decisions_reach_the_officer_by_mail()

@@ -232,8 +232,6 @@ public class WorkflowGuardTests() : AppTestBase(new TestApp())
     }
 
     [Theory]
-    [InlineData("WorkflowTimer", "not json")]
-    [InlineData("WorkflowTimer", "{\"kind\":\"Reminder\"}")]
     [InlineData("SendNotification", "[1,2]")]
     [InlineData("SendNotification", "{\"notificationId\":\"x\"}")]
     public async Task A_queue_message_the_function_cannot_read_fails_the_invocation(string function, string message)

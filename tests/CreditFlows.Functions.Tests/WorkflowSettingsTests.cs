@@ -21,9 +21,7 @@ public class WorkflowSettingsTests : AppTestBase
     {
         var id = await Loans.ToReviewAsync();
         var version = (await Loans.GetAsync(id))["version"]!.GetValue<int>();
-        return (await Outboxes.OfAsync(App, id)).Where(e => e.Kind == WorkflowEffects.Timer)
-            .Select(e => JsonSerializer.Deserialize<TimerMessage>(e.Payload, ApplicationStore.Json)!)
-            .Single(t => t.Kind == TimerKind.Escalation && t.Version == version).DueAt;
+        return (await Effects.TimersAsync(App, id)).Single(t => t.Kind == TimerKind.Escalation && t.Version == version).DueAt;
     }
 
     [Fact]

@@ -35,9 +35,6 @@ public static class StorageNames
         /// <summary>Side effects recorded in an outbox row, one message per row (<c>OutboxDispatch</c>).</summary>
         public const string Outbox = "outbox";
 
-        /// <summary>Durable workflow timers: messages made visible at their due time (<c>WorkflowTimer</c>).</summary>
-        public const string WorkflowTimers = "workflow-timers";
-
         /// <summary>Emails to send (<c>SendNotification</c>).</summary>
         public const string Notifications = "notifications";
 
@@ -47,7 +44,7 @@ public static class StorageNames
         /// <summary>Notifications that failed every try (the host's poison-queue name for <c>notifications</c>).</summary>
         public const string NotificationsPoison = "notifications-poison";
 
-        public static readonly IReadOnlyList<string> All = [Outbox, WorkflowTimers, Notifications, CoreBankingHandOff, NotificationsPoison];
+        public static readonly IReadOnlyList<string> All = [Outbox, Notifications, CoreBankingHandOff, NotificationsPoison];
     }
 
     public static class Containers

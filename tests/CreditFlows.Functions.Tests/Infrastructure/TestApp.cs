@@ -25,6 +25,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
             ["LocalRunner:Enabled"] = "false",
             ["LocalRunner:HostId"] = $"t{Guid.NewGuid():N}"[..30],
+            // Each app its own Durable task hub, so one test's orchestrations never run in another test's app.
+            ["DurableTask:HubName"] = $"t{Guid.NewGuid():N}"[..24],
             ["Demo:Seed"] = "true",
             ["Identity:DevTokenSigningKey"] = "test-signing-key-of-at-least-32-characters",
             // The workflow's tests and bench uploads no scans; DocumentTests turn the credit file checklist on.
@@ -39,6 +41,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
     }
 
     public string HostId => _settings["LocalRunner:HostId"]!;
+
+    public string HubName => _settings["DurableTask:HubName"]!;
 
     public TestApp WithServices(Action<IServiceCollection> configure)
     {

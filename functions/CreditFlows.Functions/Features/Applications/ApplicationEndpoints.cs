@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CreditFlows.Domain.Applications;
 using CreditFlows.Domain.Identity;
@@ -182,7 +183,7 @@ public static class ApplicationEndpoints
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, ApplicationStore store, WorkflowService workflow, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, ApplicationStore store, WorkflowService workflow, Workflow.WorkflowSignals signals, HttpContext http, CancellationToken cancellationToken)
     {
         if (await store.FindAsync(id, cancellationToken) is not { } stored)
         {
@@ -195,7 +196,9 @@ public static class ApplicationEndpoints
         }
 
         http.Response.Headers.ETag = VersionTag(stored.Application.Version);
-        return Results.Text(workflow.View(stored.Application), "application/json");
+        var view = JsonNode.Parse(workflow.View(stored.Application))!.AsObject();
+        view["orchestration"] = JsonSerializer.SerializeToNode(await signals.StatusAsync(id, cancellationToken), ApplicationStore.Json);
+        return Results.Text(view.ToJsonString(), "application/json");
     }
 
     private static async Task<IResult> HistoryAsync(string id, ClaimsPrincipal principal, ApplicationStore store, CancellationToken cancellationToken)

@@ -3,7 +3,6 @@ using Azure;
 using Azure.Data.Tables;
 using CreditFlows.Domain.Applications;
 using CreditFlows.Domain.Identity;
-using CreditFlows.Functions.Features.Outbox;
 using CreditFlows.Functions.Storage;
 
 namespace CreditFlows.Functions.Features.Applications;
@@ -33,12 +32,13 @@ public sealed record ApplicationEvent(
 
 /// <summary>
 /// Table <c>Applications</c>, one partition per application: row <c>state</c> (the current application, with
-/// the columns lists and task queries filter on), rows <c>event-{sequence}</c> (the append-only log), outbox
-/// rows and <c>idem-{hash}</c> rows. A transition is one entity-group transaction: the state row replaced on
-/// its ETag (or added), the event added, the outbox entries and the idempotency record added. Any conflict
-/// fails the whole transaction, so a transition is stored exactly once or not at all.
+/// the columns lists and task queries filter on), rows <c>event-{sequence}</c> (the append-only log, each with
+/// the effects its transition asked for, which the loan orchestration carries out), <c>idem-{hash}</c> rows and
+/// the <c>handoff</c> claim. A transition is one entity-group transaction: the state row replaced on its ETag (or
+/// added), the event added, and the idempotency record added. Any conflict fails the whole transaction, so a
+/// transition is stored exactly once or not at all.
 /// </summary>
-public sealed class ApplicationStore(TableServiceClient tables, TransactionalOutbox outbox, OutboxNotifier notifier, ApplicationStateCache cache)
+public sealed class ApplicationStore(TableServiceClient tables, ApplicationStateCache cache)
 {
     public const string StateRow = "state";
     public const string EventPrefix = "event-";
@@ -78,14 +78,13 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
 
     /// <summary>
     /// Stores a transition atomically. <paramref name="expected"/> is the state row's ETag as loaded, or null
-    /// for a new application. Answers the outbox pointers to notify once the caller has its answer; throws
-    /// <see cref="RequestFailedException"/> 412 (changed meanwhile) or 409 (exists already) on a conflict.
+    /// for a new application. Throws <see cref="RequestFailedException"/> 412 (changed meanwhile) or 409 (exists
+    /// already) on a conflict.
     /// </summary>
-    public async Task<IReadOnlyList<OutboxPointer>> CommitAsync(
+    public async Task CommitAsync(
         LoanApplication application,
         ETag? expected,
         Transition transition,
-        IReadOnlyList<(string Kind, object Payload)> sideEffects,
         (string Row, StoredResult Result)? idempotency,
         WorkflowPolicy policy,
         CancellationToken cancellationToken)
@@ -98,13 +97,6 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
                 : new TableTransactionAction(TableTransactionActionType.Add, state),
             new(TableTransactionActionType.Add, ToEntity(application.Id, transition)),
         };
-
-        var pointers = new List<OutboxPointer>();
-        foreach (var (kind, payload) in sideEffects)
-        {
-            actions.Add(outbox.Stage(StorageNames.Tables.Applications, application.Id, kind, payload, out var pointer));
-            pointers.Add(pointer);
-        }
 
         if (idempotency is { } idem)
         {
@@ -128,17 +120,22 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
             cache.Forget(application.Id);
             throw;
         }
-
-        return pointers;
     }
 
-    /// <summary>Queues a transition's outbox entries (one pointer for all of them, sent with other transitions' pointers).</summary>
-    public async Task NotifyAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken)
+    /// <summary>The events after <paramref name="after"/>, oldest first, with the effects their transitions asked for.</summary>
+    public async Task<IReadOnlyList<Workflow.LoanEventEffects>> EffectsSinceAsync(string id, int after, CancellationToken cancellationToken)
     {
-        if (pointers.Count > 0)
+        var events = new List<Workflow.LoanEventEffects>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey gt {$"{EventPrefix}{after:D6}"} and RowKey lt {"event."}");
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            await notifier.NotifyAsync(OutboxPointer.Together(pointers), cancellationToken);
+            var effects = TableText.Read(row, "Effects") is { Length: > 0 } json
+                ? JsonSerializer.Deserialize<List<Workflow.LoanEffect>>(json, Json)!
+                : [];
+            events.Add(new Workflow.LoanEventEffects(row.GetInt32("Sequence") ?? 0, row.GetString("Command") ?? string.Empty, effects));
         }
+
+        return [.. events.OrderBy(e => e.Sequence)];
     }
 
     public async Task<IReadOnlyList<ApplicationEvent>> HistoryAsync(string id, CancellationToken cancellationToken)
@@ -251,6 +248,11 @@ public sealed class ApplicationStore(TableServiceClient tables, TransactionalOut
             ["MatrixVersion"] = t.Detail.TryGetValue("matrixVersion", out var v) ? v as string : null,
         };
         TableText.Write(entity, "Detail", JsonSerializer.Serialize(t.Detail, Json));
+        if (t.Effects.Count > 0)
+        {
+            TableText.Write(entity, "Effects", JsonSerializer.Serialize(t.Effects.Select(Workflow.LoanEffect.From).ToList(), Json));
+        }
+
         return entity;
     }
 

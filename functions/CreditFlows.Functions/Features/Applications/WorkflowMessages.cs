@@ -4,7 +4,7 @@ using CreditFlows.Domain.Identity;
 
 namespace CreditFlows.Functions.Features.Applications;
 
-/// <summary>A durable timer on queue <c>workflow-timers</c>: made visible at (or, past 7 days, towards) <see cref="DueAt"/>.</summary>
+/// <summary>A durable timer of the loan orchestration that came due.</summary>
 public sealed record TimerMessage(string ApplicationId, TimerKind Kind, int Version, DateTimeOffset DueAt);
 
 /// <summary>
@@ -56,21 +56,4 @@ public sealed record CoreBankingHandOff(
         a.Contract!.ContractNumber, a.Contract.SignedOn, a.Investigation?.Collateral ?? [], a.Investigation?.Guarantors ?? [], a.OfficerId,
         a.Decisions.Where(d => d.Round == a.Round && d.Outcome == DecisionOutcome.Approve).Select(d => $"{d.Tier}:{d.UserId}").ToList(),
         a.MatrixVersion ?? string.Empty, now);
-}
-
-/// <summary>Outbox kinds of the workflow, and the effect → outbox entry mapping.</summary>
-public static class WorkflowEffects
-{
-    public const string Timer = "workflow.timer";
-    public const string Notify = "workflow.notify";
-    public const string HandOff = "workflow.handoff";
-
-    public static IReadOnlyList<(string Kind, object Payload)> ToOutbox(LoanApplication application, Transition transition) =>
-        transition.Effects.Select(effect => effect switch
-        {
-            ScheduleTimer t => (Timer, (object)new TimerMessage(application.Id, t.Kind, t.Version, t.DueAt)),
-            Domain.Applications.Notify n => (Notify, new NotificationMessage(string.Empty, application.Id, n.Kind, n.UserId, n.Role, n.Branch, n.Subject, n.Text)),
-            HandOffToCoreBanking => (HandOff, CoreBankingHandOff.From(application, transition.At)),
-            _ => throw new InvalidOperationException($"No outbox mapping for {effect.GetType().Name}."),
-        }).ToList();
 }

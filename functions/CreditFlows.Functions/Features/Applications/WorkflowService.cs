@@ -42,8 +42,8 @@ public sealed record IdempotencyKey(string CallerId, string Key)
 
 /// <summary>
 /// Runs workflow commands: load the application, check Idempotency-Key and If-Match, let the domain decide,
-/// store the transition with its outbox entries in one transaction on the state row's ETag, then queue the
-/// outbox pointers. Refusals (<see cref="WorkflowRefusal"/>) pass through to the caller, nothing written.
+/// store the transition (its event carries the effects) in one transaction on the state row's ETag, then signal
+/// the application's orchestration, which carries the effects out. Refusals (<see cref="WorkflowRefusal"/>) pass through to the caller, nothing written.
 /// </summary>
 public sealed partial class WorkflowService(
     ApplicationStore store,
@@ -52,6 +52,7 @@ public sealed partial class WorkflowService(
     Authority.WorkflowPolicySource policies,
     BusinessClock clock,
     Documents.DocumentChecklistGate checklist,
+    Workflow.WorkflowSignals signals,
     ILogger<WorkflowService> logger)
 {
     /// <summary>The policy in force, as last read (each command reads it first: HQ may change it, see <see cref="Authority.WorkflowPolicySource"/>).</summary>
@@ -87,6 +88,7 @@ public sealed partial class WorkflowService(
                 id = existing.GetString("ApplicationId")!;
                 if (await store.FindResultAsync(id, IdempotencyRow(key), cancellationToken) is { } stored)
                 {
+                    await signals.StartedAsync(id, cancellationToken); // the first attempt may have stopped before starting it
                     return CommandOutcome.Replay(id, stored);
                 }
 
@@ -99,9 +101,8 @@ public sealed partial class WorkflowService(
         var body = View(application);
         try
         {
-            var pointers = await store.CommitAsync(application, expected: null, opened, WorkflowEffects.ToOutbox(application, opened),
+            await store.CommitAsync(application, expected: null, opened,
                 key is null ? null : (IdempotencyRow(key), new StoredResult(201, body, requestHash, application.Version)), policy, cancellationToken);
-            await NotifyQuietlyAsync(pointers, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409 && key is not null)
         {
@@ -110,6 +111,7 @@ public sealed partial class WorkflowService(
             return stored is null ? new CommandOutcome(OutcomeKind.Conflict) : CommandOutcome.Replay(id, stored);
         }
 
+        await signals.StartedAsync(id, cancellationToken);
         LogTransition(logger, id, opened.Command, opened.From, opened.To, actor.Id);
         return new CommandOutcome(OutcomeKind.Done, 201, body, Id: id, Version: application.Version);
     }
@@ -191,9 +193,8 @@ public sealed partial class WorkflowService(
             var body = View(application);
             try
             {
-                var pointers = await store.CommitAsync(application, loaded.ETag, transition, WorkflowEffects.ToOutbox(application, transition),
+                await store.CommitAsync(application, loaded.ETag, transition,
                     key is null ? null : (IdempotencyRow(key), new StoredResult(200, body, requestHash, application.Version)), policy, cancellationToken);
-                await NotifyQuietlyAsync(pointers, cancellationToken);
             }
             catch (RequestFailedException ex) when (ex.Status is 412 or 409)
             {
@@ -213,14 +214,16 @@ public sealed partial class WorkflowService(
                 return new CommandOutcome(OutcomeKind.Conflict, Current: current?.Application);
             }
 
+            await signals.ChangedAsync(id, application.Version, cancellationToken);
             LogTransition(logger, id, transition.Command, transition.From, transition.To, actor.Id);
             return new CommandOutcome(OutcomeKind.Done, 200, body, Id: id, Version: application.Version);
         }
     }
 
     /// <summary>
-    /// A durable timer is due. Does nothing when the application moved on; otherwise stores the reminder,
-    /// escalation or expiry. A concurrent change makes this throw, and the queue delivers the timer again.
+    /// A durable timer is due (the loan orchestration's activity). Does nothing when the application moved on;
+    /// otherwise stores the reminder, escalation or expiry, whose effects the orchestration then reads from the
+    /// log. A concurrent change makes this throw, and the orchestration's retry runs it again.
     /// </summary>
     public async Task<string> FireTimerAsync(TimerMessage timer, CancellationToken cancellationToken)
     {
@@ -237,8 +240,7 @@ public sealed partial class WorkflowService(
             return $"{timer.Kind} for version {timer.Version} of {timer.ApplicationId}: nothing to do (now {application.State}, version {application.Version}).";
         }
 
-        var pointers = await store.CommitAsync(application, loaded.ETag, transition, WorkflowEffects.ToOutbox(application, transition), null, policy, cancellationToken);
-        await NotifyQuietlyAsync(pointers, cancellationToken);
+        await store.CommitAsync(application, loaded.ETag, transition, null, policy, cancellationToken);
         LogTransition(logger, application.Id, transition.Command, transition.From, transition.To, LoanApplication.SystemActor);
         return $"{transition.Command} stored for {timer.ApplicationId} (event {transition.Sequence}).";
     }
@@ -251,9 +253,13 @@ public sealed partial class WorkflowService(
             return null;
         }
 
-        return stored.RequestHash == requestHash
-            ? CommandOutcome.Replay(id, stored)
-            : new CommandOutcome(OutcomeKind.KeyReused);
+        if (stored.RequestHash != requestHash)
+        {
+            return new CommandOutcome(OutcomeKind.KeyReused);
+        }
+
+        await signals.ChangedAsync(id, stored.Version, cancellationToken); // the first attempt may have stopped before signalling
+        return CommandOutcome.Replay(id, stored);
     }
 
     public string View(LoanApplication application) => JsonSerializer.Serialize(ApplicationView.From(application, Policy), ApplicationStore.Json);
@@ -273,28 +279,9 @@ public sealed partial class WorkflowService(
         return $"LA-{clock.Today:yyyyMMdd}-{suffix}";
     }
 
-    /// <summary>
-    /// The transition is stored; queueing its outbox pointers can fail without losing anything (the sweep
-    /// finds undispatched entries), so a failure here must not turn a stored transition into an error answer.
-    /// </summary>
-    private async Task NotifyQuietlyAsync(IReadOnlyList<Outbox.OutboxPointer> pointers, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await store.NotifyAsync(pointers, cancellationToken);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or OperationCanceledException)
-        {
-            LogNotifyFailed(logger, pointers.Count, ex);
-        }
-    }
-
     [LoggerMessage(LogLevel.Information, "Application {Id}: {Command} {From} → {To} by {Actor}")]
     private static partial void LogTransition(ILogger logger, string id, string command, ApplicationState from, ApplicationState to, string actor);
 
     [LoggerMessage(LogLevel.Information, "Application {Id}: {Command} by {Actor} lost a race; now {State}")]
     private static partial void LogConflict(ILogger logger, string id, string command, string actor, ApplicationState? state);
-
-    [LoggerMessage(LogLevel.Warning, "Queueing {Count} outbox pointers failed; OutboxSweep will dispatch them")]
-    private static partial void LogNotifyFailed(ILogger logger, int count, Exception exception);
 }
