@@ -1,0 +1,108 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Azure.Storage.Queues;
+using CreditFlows.Functions.Features.Workflow;
+using CreditFlows.Functions.Storage;
+using CreditFlows.Functions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CreditFlows.Functions.Tests;
+
+/// <summary>
+/// The loan workflow orchestrated by Durable, against Azurite: the embedded engine (DurableTask.AzureStorage behind
+/// the SDK's sidecar) runs the same orchestrator and activities the Functions host runs. Real time, short deadlines.
+/// </summary>
+public class LoanOrchestrationTests() : AppTestBase(new TestApp(settings: new Dictionary<string, string?>
+{
+    ["LocalRunner:Enabled"] = "true",
+    ["Workflow:StageDeadlines:Submitted"] = "00:00:06",
+}))
+{
+    private Loans Loans => field ??= new Loans(App);
+
+    private async Task<JsonObject?> OrchestrationAsync(string id) => (await Loans.GetAsync(id))["orchestration"] as JsonObject;
+
+    private async Task AppliedAsync(string id)
+    {
+        var version = (await Loans.GetAsync(id))["version"]!.GetValue<int>();
+        Assert.True(await Outboxes.EventuallyAsync(async () => (await OrchestrationAsync(id))?["applied"]?.GetValue<int>() >= version, TimeSpan.FromSeconds(30)),
+            $"The orchestration of {id} did not apply version {version}: {(await OrchestrationAsync(id))?.ToJsonString()}");
+    }
+
+    [Fact]
+    public async Task Opening_starts_the_application_s_orchestration_which_applies_each_command()
+    {
+        var id = await Loans.OpenAsync();
+        await AppliedAsync(id);
+        var orchestration = (await OrchestrationAsync(id))!;
+        Assert.Equal($"loan-{id}", orchestration["instanceId"]!.GetValue<string>());
+        Assert.Equal("Running", orchestration["runtimeStatus"]!.GetValue<string>());
+
+        await Loans.CommandAsync(Loans.Officer, id, "submit", null);
+        await AppliedAsync(id);
+    }
+
+    [Fact]
+    public async Task The_reminder_and_the_escalation_are_fired_by_durable_timers()
+    {
+        var id = await Loans.OpenAsync();
+        await Loans.CommandAsync(Loans.Officer, id, "submit", null); // Submitted: 6 s deadline, reminder at 80%
+        Assert.True(await Outboxes.EventuallyAsync(async () => Loans.Commands(await Loans.HistoryAsync(id)).Contains("timer.escalation"), TimeSpan.FromSeconds(40)),
+            $"No escalation: {string.Join(", ", Loans.Commands(await Loans.HistoryAsync(id)))}");
+        var commands = Loans.Commands(await Loans.HistoryAsync(id));
+        Assert.Equal(["open", "submit", "timer.reminder", "timer.escalation"], commands);
+        Assert.True(await Outboxes.EventuallyAsync(async () =>
+            (await Outboxes.MailAsync(Client)).Any(m => m!["subject"]!.GetValue<string>().Contains(id) && m["subject"]!.GetValue<string>().Contains("Overdue")),
+            TimeSpan.FromSeconds(30)), "The escalation mail never arrived.");
+    }
+
+    [Fact]
+    public async Task The_hand_off_activity_run_again_or_at_once_sends_one_message()
+    {
+        var id = await Loans.ToReviewAsync();
+        await Loans.CommandAsync(Loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Pass" });
+        await Loans.CommandAsync(Loans.Director, id, "decision", Loans.Approve());
+        await Loans.CommandAsync(Loans.Officer, id, "contract", new JsonObject { ["contractNumber"] = "HT-9", ["signedOn"] = DateTime.UtcNow.ToString("yyyy-MM-dd") });
+        var handedOff = await Loans.CommandAsync(Loans.Officer, id, "handoff", new JsonObject());
+        await AppliedAsync(id);
+
+        // The orchestration ran it once; four more executions at once and one after: still one message.
+        var runner = App.Services.GetRequiredService<WorkflowEffectsRunner>();
+        var input = new HandOffInput(id, handedOff["version"]!.GetValue<int>());
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await runner.HandOffAsync(input, CancellationToken.None);
+            }
+            catch (InvalidOperationException)
+            {
+                // "being sent by another execution": the orchestration's retry would look again.
+            }
+        })));
+        await runner.HandOffAsync(input, CancellationToken.None);
+
+        var queue = App.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(StorageNames.Queues.CoreBankingHandOff);
+        var ours = (await queue.PeekMessagesAsync(32)).Value.Count(m => JsonNode.Parse(m.Body.ToString())!["applicationId"]!.GetValue<string>() == id);
+        Assert.Equal(1, ours);
+    }
+
+    [Fact]
+    public async Task A_repeated_changed_event_has_one_effect()
+    {
+        var id = await Loans.ToReviewAsync();
+        await Loans.CommandAsync(Loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Return", ["comment"] = "补充评估报告 Add the appraisal." });
+        await AppliedAsync(id);
+        var signals = App.Services.GetRequiredService<WorkflowSignals>();
+        var version = (await Loans.GetAsync(id))["version"]!.GetValue<int>();
+        await signals.ChangedAsync(id, version, CancellationToken.None);
+        await signals.ChangedAsync(id, version, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await AppliedAsync(id);
+        Assert.True(await Outboxes.EventuallyAsync(async () =>
+            (await Outboxes.MailAsync(Client)).Count(m => m!["subject"]!.GetValue<string>().Contains(id) && m["text"]!.GetValue<string>().Contains("Add the appraisal")) == 1,
+            TimeSpan.FromSeconds(30)), "The return mail did not arrive exactly once.");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, (await Outboxes.MailAsync(Client)).Count(m => m!["subject"]!.GetValue<string>().Contains(id) && m["text"]!.GetValue<string>().Contains("Add the appraisal")));
+    }
+}
