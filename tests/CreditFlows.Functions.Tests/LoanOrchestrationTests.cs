@@ -106,3 +106,57 @@ public class LoanOrchestrationTests() : AppTestBase(new TestApp(settings: new Di
         Assert.Equal(1, (await Outboxes.MailAsync(Client)).Count(m => m!["subject"]!.GetValue<string>().Contains(id) && m["text"]!.GetValue<string>().Contains("Add the appraisal")));
     }
 }
+
+/// <summary>An orchestration waiting mid-stage survives its process: a new app on the same task hub carries on.</summary>
+public class LoanOrchestrationRestartTests
+{
+    [Fact]
+    public async Task An_orchestration_resumes_after_the_hosting_process_is_stopped_and_started_again()
+    {
+        var hub = $"r{Guid.NewGuid():N}"[..20];
+        var settings = new Dictionary<string, string?> { ["DurableTask:HubName"] = hub, ["LocalRunner:Enabled"] = "true" };
+        string id;
+        await using (var first = new TestApp(settings: settings))
+        {
+            first.Start();
+            var loans = new Loans(first);
+            id = await loans.ToReviewAsync();
+            var version = (await loans.GetAsync(id))["version"]!.GetValue<int>();
+            Assert.True(await Outboxes.EventuallyAsync(async () => (await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() >= version, TimeSpan.FromSeconds(30)));
+        }
+
+        await using var second = new TestApp(settings: settings);
+        var client = second.Start();
+        var again = new Loans(second);
+        await again.CommandAsync(again.Reviewer, id, "review", new JsonObject { ["outcome"] = "Return", ["comment"] = "重启后 After the restart." });
+        var now = (await again.GetAsync(id))["version"]!.GetValue<int>();
+        Assert.True(await Outboxes.EventuallyAsync(async () => (await again.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() >= now, TimeSpan.FromSeconds(60)),
+            $"The orchestration did not carry on in the new process: {(await again.GetAsync(id))["orchestration"]?.ToJsonString()}");
+        Assert.True(await Outboxes.EventuallyAsync(async () =>
+            (await Outboxes.MailAsync(client)).Any(m => m!["subject"]!.GetValue<string>().Contains(id) && m["text"]!.GetValue<string>().Contains("After the restart")),
+            TimeSpan.FromSeconds(30)), "The return mail from the resumed orchestration never arrived.");
+    }
+
+    [Fact]
+    public async Task A_command_whose_signal_was_lost_is_applied_when_the_client_retries_with_its_key()
+    {
+        await using var app = new TestApp(settings: new Dictionary<string, string?> { ["LocalRunner:Enabled"] = "true" });
+        app.Start();
+        var loans = new Loans(app);
+        var id = await loans.ToReviewAsync();
+
+        // The process "stops" between storing the review and signalling: no signal reaches the orchestration.
+        app.Services.GetRequiredService<WorkflowSignals>().Muted = true;
+        var key = Guid.NewGuid().ToString("N");
+        await loans.CommandAsync(loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Return", ["comment"] = "丢失信号 Lost signal." }, idempotencyKey: key);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var version = (await loans.GetAsync(id))["version"]!.GetValue<int>();
+        app.Services.GetRequiredService<WorkflowSignals>().Muted = false;
+        Assert.True((await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() < version, "The muted signal reached the orchestration.");
+
+        // The client got no answer, so it sends the same command again: the replay re-signals, nothing is stored twice.
+        await loans.CommandAsync(loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Return", ["comment"] = "丢失信号 Lost signal." }, idempotencyKey: key);
+        Assert.True(await Outboxes.EventuallyAsync(async () => (await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() >= version, TimeSpan.FromSeconds(30)));
+        Assert.Equal(version, (await loans.GetAsync(id))["version"]!.GetValue<int>());
+    }
+}
