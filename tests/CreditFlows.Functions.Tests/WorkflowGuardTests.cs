@@ -84,6 +84,20 @@ public class WorkflowGuardTests() : AppTestBase(new TestApp())
     }
 
     [Fact]
+    public async Task The_opener_may_not_decide_on_their_own_application()
+    {
+        var openerDirector = Loans.As("lo-dir-b01", "B01", Role.LoanOfficer, Role.BranchDirector);
+        var id = await Loans.OpenAsync(Loans.OpenBody(300_000m), openerDirector);
+        await Loans.CommandAsync(openerDirector, id, "submit", null);
+        await Loans.CommandAsync(Loans.Officer, id, "investigation", new JsonObject { ["investigation"] = Loans.Investigation(300_000m), ["submit"] = true });
+        await Loans.CommandAsync(Loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Pass" });
+
+        var decide = await RefusedAsync(openerDirector, id, "decision", Loans.Approve(), HttpStatusCode.Forbidden);
+        Assert.Equal("You opened this application: you may not decide on it.", decide["detail"]!.GetValue<string>());
+        Assert.Equal("Approved", Loans.State(await Loans.CommandAsync(Loans.Director, id, "decision", Loans.Approve())));
+    }
+
+    [Fact]
     public async Task The_wrong_role_or_branch_is_refused_naming_what_is_missing()
     {
         var id = await Loans.ToReviewAsync();

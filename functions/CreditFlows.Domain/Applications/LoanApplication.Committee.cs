@@ -5,7 +5,7 @@ namespace CreditFlows.Domain.Applications;
 /// <summary>
 /// The Committee tier: the loan review committee decides collectively ("no one pen"). When the application
 /// reaches the tier, the vote opens with the committee as configured then, and every member is emailed. Each
-/// member votes once, approve or reject, with an opinion; members who investigated, reviewed or decided at
+/// member votes once, approve or reject, with an opinion; members who opened, investigated, reviewed or decided at
 /// another tier may not vote. The vote closes:
 /// <list type="bullet">
 /// <item>approved, once the quorum has voted, approvals are at least the approval share of the votes cast, and
@@ -97,6 +97,7 @@ public sealed partial class LoanApplication
     /// <summary>Why <paramref name="userId"/> may not vote on this application, or null.</summary>
     public string? ConflictOf(string userId) =>
         Investigators.Contains(userId) ? "You investigated this application"
+        : userId == OfficerId ? "You opened this application"
         : Reviews.Any(r => r.ReviewerId == userId) ? "You reviewed this application"
         : Decisions.FirstOrDefault(d => d.UserId == userId && d.Tier != ApprovalTier.Committee) is { } d ? $"You decided at the {d.Tier} tier of this application"
         : userId == Borrower.EmployeeUserId || RelatedEmployees.Any(r => r.UserId == userId) ? "You are the borrower or related to the borrower"

@@ -37,6 +37,7 @@ public sealed partial class LoanApplication
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The loan officer who opened the application and manages it (the opener: never its reviewer or decider).</summary>
     public string OfficerId { get; set; } = string.Empty;
 
     public string OfficerName { get; set; } = string.Empty;
@@ -210,6 +211,11 @@ public sealed partial class LoanApplication
             throw WorkflowRefusal.NotPermitted("You investigated this application: you may not review it.");
         }
 
+        if (actor.Id == OfficerId)
+        {
+            throw WorkflowRefusal.NotPermitted("You opened this application: you may not review it.");
+        }
+
         if (Decisions.Any(d => d.UserId == actor.Id))
         {
             throw WorkflowRefusal.NotPermitted("You decided at an authorisation tier of this application: you may not review it.");
@@ -282,6 +288,11 @@ public sealed partial class LoanApplication
         if (Investigators.Contains(actor.Id))
         {
             throw WorkflowRefusal.NotPermitted("You investigated this application: you may not decide on it.");
+        }
+
+        if (actor.Id == OfficerId)
+        {
+            throw WorkflowRefusal.NotPermitted("You opened this application: you may not decide on it.");
         }
 
         if (Reviews.Any(r => r.ReviewerId == actor.Id))
@@ -600,8 +611,8 @@ public sealed partial class LoanApplication
 
         return State switch
         {
-            ApplicationState.Review => !Decisions.Any(d => d.UserId == user.Id),
-            ApplicationState.Authorisation => !Reviews.Any(r => r.ReviewerId == user.Id) && !Decisions.Any(d => d.UserId == user.Id && d.Tier != TierNow),
+            ApplicationState.Review => user.Id != OfficerId && !Decisions.Any(d => d.UserId == user.Id),
+            ApplicationState.Authorisation => user.Id != OfficerId && !Reviews.Any(r => r.ReviewerId == user.Id) && !Decisions.Any(d => d.UserId == user.Id && d.Tier != TierNow),
             _ => true,
         };
     }
