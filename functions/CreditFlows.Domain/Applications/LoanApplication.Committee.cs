@@ -100,7 +100,7 @@ public sealed partial class LoanApplication
         : userId == OfficerId ? "You opened this application"
         : Reviews.Any(r => r.ReviewerId == userId) ? "You reviewed this application"
         : Decisions.FirstOrDefault(d => d.UserId == userId && d.Tier != ApprovalTier.Committee) is { } d ? $"You decided at the {d.Tier} tier of this application"
-        : userId == Borrower.EmployeeUserId || RelatedEmployees.Any(r => r.UserId == userId) ? "You are the borrower or related to the borrower"
+        : userId == Borrower.EmployeeUserId || IsOrWasRelated(userId) ? "You are the borrower or declared related to the borrower"
         : null;
 
     /// <summary>Opens the vote when the application reaches the Committee tier, and emails every member.</summary>
