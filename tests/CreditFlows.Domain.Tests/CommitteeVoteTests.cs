@@ -90,6 +90,35 @@ public class CommitteeVoteTests
     }
 
     [Fact]
+    public void The_chairs_deciding_vote_is_in_the_history_as_the_closing_vote()
+    {
+        var (app, _) = AtCommittee();
+        Vote(app, Cm1, Ballot.Approve);
+        Vote(app, Cm2, Ballot.Approve);
+        var closed = Vote(app, Chair, Ballot.Approve);
+
+        // One command, one event: the closing event is the chair's vote, and says so.
+        Assert.Equal("committee.approve", closed.Command);
+        Assert.Equal("chair", closed.ActorId);
+        var vote = Assert.IsType<CommitteeBallot>(closed.Detail["closingVote"]);
+        Assert.Equal(("chair", Ballot.Approve, "chair says Approve"), (vote.UserId, vote.Vote, vote.Opinion));
+        Assert.Equal(3, ((string[])closed.Detail["votes"]!).Length);
+    }
+
+    [Fact]
+    public void The_chairs_veto_is_in_the_history_as_the_closing_vote()
+    {
+        var (app, _) = AtCommittee();
+        Vote(app, Cm1, Ballot.Approve);
+        Vote(app, Cm2, Ballot.Approve);
+        var vetoed = Vote(app, Chair, Ballot.Veto);
+
+        Assert.Equal("committee.reject", vetoed.Command);
+        var vote = Assert.IsType<CommitteeBallot>(vetoed.Detail["closingVote"]);
+        Assert.Equal(("chair", Ballot.Veto), (vote.UserId, vote.Vote));
+    }
+
+    [Fact]
     public void A_member_may_not_veto()
     {
         var (app, _) = AtCommittee();
@@ -135,6 +164,7 @@ public class CommitteeVoteTests
         Assert.Equal("committee.deadline", deadline.Command);
         Assert.Equal(ApplicationState.Rejected, app.State);
         Assert.Contains("quorum not met, 2 of 4 members voted, 3 needed", app.ClosingComment);
+        Assert.False(deadline.Detail.ContainsKey("closingVote")); // closed by the clock, not by a vote
     }
 
     [Fact]

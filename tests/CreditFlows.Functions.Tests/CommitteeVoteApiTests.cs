@@ -108,6 +108,23 @@ public class CommitteeVoteApiTests : CommitteeApiTestBase
     }
 
     [Fact]
+    public async Task The_chairs_deciding_vote_is_in_the_history_as_the_closing_vote()
+    {
+        var (id, _) = await AtCommitteeAsync();
+        await Loans.CommandAsync(Cm1, id, "vote", Ballot("Approve", "Fine."));
+        await Loans.CommandAsync(Cm2, id, "vote", Ballot("Approve", "Fine too."));
+        await Loans.CommandAsync(Loans.Chair, id, "vote", Ballot("Approve", "同意 Agreed."));
+
+        var closing = (await Loans.HistoryAsync(id))[^1]!;
+        Assert.Equal("committee.approve", closing["command"]!.GetValue<string>());
+        Assert.Equal("chair", closing["actorId"]!.GetValue<string>());
+        var vote = closing["detail"]!["closingVote"]!;
+        Assert.Equal("chair", vote["userId"]!.GetValue<string>());
+        Assert.Equal("Approve", vote["vote"]!.GetValue<string>());
+        Assert.Equal("同意 Agreed.", vote["opinion"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_deadline_rejects_a_vote_that_did_not_reach_its_quorum()
     {
         var (id, stage) = await AtCommitteeAsync();

@@ -84,6 +84,42 @@ public class WorkflowGuardTests() : AppTestBase(new TestApp())
     }
 
     [Fact]
+    public async Task A_related_director_removed_at_investigation_may_not_approve_and_the_history_says_so()
+    {
+        var related = new JsonArray(new JsonObject { ["userId"] = "dir-b01", ["relation"] = "cousin" });
+        var id = await Loans.OpenAsync(Loans.OpenBody(300_000m, related: related));
+        await Loans.CommandAsync(Loans.Officer, id, "submit", null);
+        await Loans.CommandAsync(Loans.Officer, id, "investigation",
+            new JsonObject { ["investigation"] = Loans.Investigation(300_000m), ["relatedEmployees"] = new JsonArray(), ["submit"] = true });
+
+        var history = await Loans.HistoryAsync(id);
+        Assert.Equal(["dir-b01"], history[0]!["detail"]!["relatedEmployeesChanged"]!["added"]!.AsArray().Select(u => u!.GetValue<string>()));
+        var change = history[^1]!["detail"]!["relatedEmployeesChanged"]!;
+        Assert.Equal(["dir-b01"], change["removed"]!.AsArray().Select(u => u!.GetValue<string>()));
+        Assert.Empty(change["after"]!.AsArray());
+
+        // Re-routed from the related employees now listed: no extra tier; but the director, once declared related, may not decide.
+        var routed = await Loans.CommandAsync(Loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Pass" });
+        Assert.Equal(["BranchDirector"], routed["route"]!["tiers"]!.AsArray().Select(t => t!.GetValue<string>()));
+        var decide = await RefusedAsync(Loans.Director, id, "decision", Loans.Approve(), HttpStatusCode.Forbidden);
+        Assert.Contains("declared related", decide["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_opener_may_not_decide_on_their_own_application()
+    {
+        var openerDirector = Loans.As("lo-dir-b01", "B01", Role.LoanOfficer, Role.BranchDirector);
+        var id = await Loans.OpenAsync(Loans.OpenBody(300_000m), openerDirector);
+        await Loans.CommandAsync(openerDirector, id, "submit", null);
+        await Loans.CommandAsync(Loans.Officer, id, "investigation", new JsonObject { ["investigation"] = Loans.Investigation(300_000m), ["submit"] = true });
+        await Loans.CommandAsync(Loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Pass" });
+
+        var decide = await RefusedAsync(openerDirector, id, "decision", Loans.Approve(), HttpStatusCode.Forbidden);
+        Assert.Equal("You opened this application: you may not decide on it.", decide["detail"]!.GetValue<string>());
+        Assert.Equal("Approved", Loans.State(await Loans.CommandAsync(Loans.Director, id, "decision", Loans.Approve())));
+    }
+
+    [Fact]
     public async Task The_wrong_role_or_branch_is_refused_naming_what_is_missing()
     {
         var id = await Loans.ToReviewAsync();

@@ -5,7 +5,7 @@ namespace CreditFlows.Domain.Applications;
 /// <summary>
 /// The Committee tier: the loan review committee decides collectively ("no one pen"). When the application
 /// reaches the tier, the vote opens with the committee as configured then, and every member is emailed. Each
-/// member votes once, approve or reject, with an opinion; members who investigated, reviewed or decided at
+/// member votes once, approve or reject, with an opinion; members who opened, investigated, reviewed or decided at
 /// another tier may not vote. The vote closes:
 /// <list type="bullet">
 /// <item>approved, once the quorum has voted, approvals are at least the approval share of the votes cast, and
@@ -14,7 +14,9 @@ namespace CreditFlows.Domain.Applications;
 /// <item>at the deadline (<see cref="CommitteeDeadlineOutcome.Reject"/>): approved if approval was reached (the chair
 /// did not veto in time), else rejected; with <see cref="CommitteeDeadlineOutcome.Escalate"/> the chair is told.</item>
 /// </list>
-/// Every vote is an event in the log; the closing event names all the votes.
+/// Every vote is in the log: a vote that leaves the vote open is a <c>committee.vote</c> event; the vote that closes it
+/// is the closing event (<c>committee.approve</c> / <c>committee.reject</c>, its <c>closingVote</c>). The closing event,
+/// the deadline's too, names all the votes.
 /// </summary>
 public sealed partial class LoanApplication
 {
@@ -56,27 +58,36 @@ public sealed partial class LoanApplication
         }
 
         RequireComment(opinion, "is required: each vote gives the member's opinion.", "opinion");
-        vote.Ballots.Add(new CommitteeBallot(actor.Id, actor.Name, cast, opinion!.Trim(), now));
+        var ballotCast = new CommitteeBallot(actor.Id, actor.Name, cast, opinion!.Trim(), now);
+        vote.Ballots.Add(ballotCast);
         var role = actor.Id == vote.Chair && actor.IsInRole(Role.CommitteeChair) ? Role.CommitteeChair : Role.CommitteeMember;
         var detail = new Dictionary<string, object?> { ["tier"] = nameof(ApprovalTier.Committee), ["vote"] = cast.ToString(), ["opinion"] = opinion.Trim() };
+
+        // A command stores one event, so the vote that closes the vote (often the chair's: an approval waits for it) is the
+        // closing event itself, not a committee.vote before it; closingVote names it there as a vote, with its opinion.
+        Transition Close(bool approved, string outcome)
+        {
+            detail["closingVote"] = ballotCast;
+            return CloseVote(vote, approved, outcome, actor, role, now, policy, detail);
+        }
 
         var eligible = vote.Members.Where(m => ConflictOf(m) is null).ToList();
         var chairPending = vote.Chair is { } chair && eligible.Contains(chair) && vote.Ballots.All(b => b.UserId != chair);
         var allVoted = eligible.All(m => vote.Ballots.Any(b => b.UserId == m));
         if (cast == Ballot.Veto)
         {
-            return CloseVote(vote, approved: false, $"Vetoed by the chair {actor.Name}. {vote.Tally}.", actor, role, now, policy, detail);
+            return Close(approved: false, $"Vetoed by the chair {actor.Name}. {vote.Tally}.");
         }
 
         if (vote.ApprovalReached && !chairPending)
         {
-            return CloseVote(vote, approved: true, $"Approved: {vote.Tally}.", actor, role, now, policy, detail);
+            return Close(approved: true, $"Approved: {vote.Tally}.");
         }
 
         if (allVoted)
         {
             var why = vote.Ballots.Count < vote.Quorum ? $"quorum not met: {vote.Ballots.Count} of {vote.Members.Count} members voted, {vote.Quorum} needed" : vote.Tally;
-            return CloseVote(vote, approved: false, $"Rejected: everyone who may vote has voted; {why}.", actor, role, now, policy, detail);
+            return Close(approved: false, $"Rejected: everyone who may vote has voted; {why}.");
         }
 
         detail["tally"] = vote.Tally;
@@ -86,9 +97,10 @@ public sealed partial class LoanApplication
     /// <summary>Why <paramref name="userId"/> may not vote on this application, or null.</summary>
     public string? ConflictOf(string userId) =>
         Investigators.Contains(userId) ? "You investigated this application"
+        : userId == OfficerId ? "You opened this application"
         : Reviews.Any(r => r.ReviewerId == userId) ? "You reviewed this application"
         : Decisions.FirstOrDefault(d => d.UserId == userId && d.Tier != ApprovalTier.Committee) is { } d ? $"You decided at the {d.Tier} tier of this application"
-        : userId == Borrower.EmployeeUserId || RelatedEmployees.Any(r => r.UserId == userId) ? "You are the borrower or related to the borrower"
+        : userId == Borrower.EmployeeUserId || IsOrWasRelated(userId) ? "You are the borrower or declared related to the borrower"
         : null;
 
     /// <summary>Opens the vote when the application reaches the Committee tier, and emails every member.</summary>

@@ -37,6 +37,7 @@ public sealed partial class LoanApplication
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The loan officer who opened the application and manages it (the opener: never its reviewer or decider).</summary>
     public string OfficerId { get; set; } = string.Empty;
 
     public string OfficerName { get; set; } = string.Empty;
@@ -51,7 +52,19 @@ public sealed partial class LoanApplication
 
     public string Purpose { get; set; } = string.Empty;
 
+    /// <summary>The employees related to the borrower or a guarantor, as listed now: they decide the employee-related tier.</summary>
     public List<RelatedEmployee> RelatedEmployees { get; set; } = [];
+
+    /// <summary>
+    /// Every user id ever listed in <see cref="RelatedEmployees"/>, at opening or at any investigation, even if taken
+    /// off the list since. Separation of duties reads this, not only the list as it is now: taking a name off the list
+    /// (a mistake corrected, or not) is recorded in the history and may change the route, but never lets that person
+    /// review, decide or vote. Why this rule: the officer must be able to correct the list as the investigation learns
+    /// more, without a reviewer's sign-off for each edit, yet editing the list must never be the way a relative gets to
+    /// approve; an examiner reading the history sees every change and who made it. Applications stored before this was
+    /// kept have it empty; the list still counts.
+    /// </summary>
+    public List<string> EverRelatedEmployees { get; set; } = [];
 
     public Investigation? Investigation { get; set; }
 
@@ -122,15 +135,21 @@ public sealed partial class LoanApplication
             GuaranteeType = request.GuaranteeType,
             Terms = request.Terms,
             Purpose = request.Purpose.Trim(),
-            RelatedEmployees = [.. request.RelatedEmployees],
         };
+        var change = application.ChangeRelatedEmployees(request.RelatedEmployees);
         application.RequireNotPersonallyInvolved(actor);
-        var opened = application.Record("open", actor, Role.LoanOfficer, now, policy, ApplicationState.Draft, comment: null, human: true, new()
+        var detail = new Dictionary<string, object?>
         {
             ["product"] = request.Product.ToString(),
             ["guaranteeType"] = request.GuaranteeType.ToString(),
             ["amount"] = request.Terms.Amount.Yuan,
-        });
+        };
+        if (change is not null)
+        {
+            detail["relatedEmployeesChanged"] = change;
+        }
+
+        var opened = application.Record("open", actor, Role.LoanOfficer, now, policy, ApplicationState.Draft, comment: null, human: true, detail);
         return (application, opened);
     }
 
@@ -146,7 +165,9 @@ public sealed partial class LoanApplication
     /// <summary>
     /// Saves the investigation (replacing what was saved before). With <paramref name="complete"/>, checks that
     /// it has everything the product and guarantee type need and sends it to review, its terms becoming the
-    /// application's. The first save starts the Investigation stage.
+    /// application's. The first save starts the Investigation stage. <paramref name="relatedEmployees"/>, when given,
+    /// replaces the list: employees may be added or removed, and the event's <c>relatedEmployeesChanged</c> says who
+    /// (the review routes with the list as it is then), but whoever was ever listed stays barred from acting on it.
     /// </summary>
     public Transition Investigate(CreditUser actor, Investigation investigation, IReadOnlyList<RelatedEmployee>? relatedEmployees, bool complete, DateTimeOffset now, WorkflowPolicy policy)
     {
@@ -159,8 +180,17 @@ public sealed partial class LoanApplication
 
         if (relatedEmployees is not null)
         {
-            RelatedEmployees = [.. relatedEmployees];
-            RequireNotPersonallyInvolved(actor);
+            var blank = relatedEmployees.Select((r, n) => (r, n)).Where(x => string.IsNullOrWhiteSpace(x.r.UserId))
+                .Select(x => new FieldProblem($"relatedEmployees[{x.n}].userId", "is required.")).ToList();
+            if (blank.Count > 0)
+            {
+                throw WorkflowRefusal.Invalid(blank);
+            }
+
+            if (relatedEmployees.Any(r => r.UserId == actor.Id))
+            {
+                throw WorkflowRefusal.NotPermitted("You are declared related to the borrower: you may not act on this application.");
+            }
         }
 
         if (complete)
@@ -172,6 +202,12 @@ public sealed partial class LoanApplication
             }
         }
 
+        var detail = new Dictionary<string, object?>();
+        if (relatedEmployees is not null && ChangeRelatedEmployees(relatedEmployees) is { } change)
+        {
+            detail["relatedEmployeesChanged"] = change;
+        }
+
         Investigation = investigation;
         if (!Investigators.Contains(actor.Id))
         {
@@ -180,20 +216,40 @@ public sealed partial class LoanApplication
 
         if (!complete)
         {
-            return Record("investigation.save", actor, Role.LoanOfficer, now, policy, ApplicationState.Investigation, null, true, new());
+            return Record("investigation.save", actor, Role.LoanOfficer, now, policy, ApplicationState.Investigation, null, true, detail);
         }
 
         Terms = new LoanTerms(investigation.Amount!.Value, investigation.TermMonths!.Value, investigation.AnnualRatePercent!.Value);
         InvestigatorId = actor.Id;
         InvestigatorName = actor.Name;
-        return Record("investigation.submit", actor, Role.LoanOfficer, now, policy, ApplicationState.Review, null, true, new()
-        {
-            ["amount"] = Terms.Amount.Yuan,
-            ["termMonths"] = Terms.TermMonths,
-            ["annualRatePercent"] = Terms.AnnualRatePercent,
-            ["recommendation"] = investigation.Recommendation?.Approve == true ? "approve" : "decline",
-        });
+        detail["amount"] = Terms.Amount.Yuan;
+        detail["termMonths"] = Terms.TermMonths;
+        detail["annualRatePercent"] = Terms.AnnualRatePercent;
+        detail["recommendation"] = investigation.Recommendation?.Approve == true ? "approve" : "decline";
+        return Record("investigation.submit", actor, Role.LoanOfficer, now, policy, ApplicationState.Review, null, true, detail);
     }
+
+    /// <summary>
+    /// Replaces the related employees with <paramref name="listed"/>, adding the new ones to
+    /// <see cref="EverRelatedEmployees"/>; answers who was added and removed, or null when the user ids are the same.
+    /// </summary>
+    private RelatedEmployeesChange? ChangeRelatedEmployees(IReadOnlyList<RelatedEmployee> listed)
+    {
+        var before = RelatedEmployees.Select(r => r.UserId!).Distinct().ToList();
+        var after = listed.Select(r => r.UserId!).Distinct().ToList();
+        RelatedEmployees = [.. listed];
+        foreach (var id in before.Concat(after).Where(id => !EverRelatedEmployees.Contains(id)))
+        {
+            EverRelatedEmployees.Add(id);
+        }
+
+        var added = after.Except(before).ToList();
+        var removed = before.Except(after).ToList();
+        return added.Count == 0 && removed.Count == 0 ? null : new RelatedEmployeesChange(before, after, added, removed);
+    }
+
+    /// <summary>Whether <paramref name="userId"/> is, or ever was, listed as related to the borrower on this application.</summary>
+    public bool IsOrWasRelated(string userId) => RelatedEmployees.Any(r => r.UserId == userId) || EverRelatedEmployees.Contains(userId);
 
     // ---------------------------------------------------------------- review
 
@@ -208,6 +264,11 @@ public sealed partial class LoanApplication
         if (Investigators.Contains(actor.Id))
         {
             throw WorkflowRefusal.NotPermitted("You investigated this application: you may not review it.");
+        }
+
+        if (actor.Id == OfficerId)
+        {
+            throw WorkflowRefusal.NotPermitted("You opened this application: you may not review it.");
         }
 
         if (Decisions.Any(d => d.UserId == actor.Id))
@@ -282,6 +343,11 @@ public sealed partial class LoanApplication
         if (Investigators.Contains(actor.Id))
         {
             throw WorkflowRefusal.NotPermitted("You investigated this application: you may not decide on it.");
+        }
+
+        if (actor.Id == OfficerId)
+        {
+            throw WorkflowRefusal.NotPermitted("You opened this application: you may not decide on it.");
         }
 
         if (Reviews.Any(r => r.ReviewerId == actor.Id))
@@ -578,7 +644,7 @@ public sealed partial class LoanApplication
     /// <summary>Whether <paramref name="user"/> may act on <paramref name="awaiting"/>, the stage <see cref="Awaiting"/> gave.</summary>
     public bool MayAct(CreditUser user, Awaiting? awaiting)
     {
-        if (awaiting is null || !user.CanAccess(Branch) || user.Id == Borrower.EmployeeUserId || RelatedEmployees.Any(r => r.UserId == user.Id))
+        if (awaiting is null || !user.CanAccess(Branch) || user.Id == Borrower.EmployeeUserId || IsOrWasRelated(user.Id))
         {
             return false;
         }
@@ -600,8 +666,8 @@ public sealed partial class LoanApplication
 
         return State switch
         {
-            ApplicationState.Review => !Decisions.Any(d => d.UserId == user.Id),
-            ApplicationState.Authorisation => !Reviews.Any(r => r.ReviewerId == user.Id) && !Decisions.Any(d => d.UserId == user.Id && d.Tier != TierNow),
+            ApplicationState.Review => user.Id != OfficerId && !Decisions.Any(d => d.UserId == user.Id),
+            ApplicationState.Authorisation => user.Id != OfficerId && !Reviews.Any(r => r.ReviewerId == user.Id) && !Decisions.Any(d => d.UserId == user.Id && d.Tier != TierNow),
             _ => true,
         };
     }
@@ -719,7 +785,12 @@ public sealed partial class LoanApplication
 
         if (RelatedEmployees.Any(r => r.UserId == actor.Id))
         {
-            throw WorkflowRefusal.NotPermitted("You are listed as related to the borrower: you may not act on this application.");
+            throw WorkflowRefusal.NotPermitted("You are declared related to the borrower: you may not act on this application.");
+        }
+
+        if (IsOrWasRelated(actor.Id))
+        {
+            throw WorkflowRefusal.NotPermitted("You were declared related to the borrower on this application (and taken off the list since): you may not act on it.");
         }
     }
 

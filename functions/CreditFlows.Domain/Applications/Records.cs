@@ -37,3 +37,9 @@ public sealed record OpenApplication(
     LoanTerms Terms,
     string Purpose,
     IReadOnlyList<RelatedEmployee> RelatedEmployees);
+
+/// <summary>
+/// What a command changed in the related employees (by user id), for the event's detail: the list before and
+/// after, who was added and who was removed.
+/// </summary>
+public sealed record RelatedEmployeesChange(IReadOnlyList<string> Before, IReadOnlyList<string> After, IReadOnlyList<string> Added, IReadOnlyList<string> Removed);

@@ -69,13 +69,18 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
         }
 
         var application = stored.Application;
-        CheckMayAdd(application, actor, request.Type, request.CollateralItem);
 
+        // A repeat is answered with the first answer before the state is looked at: the application may have moved on
+        // since (approved, say), and the retry asks what became of the first upload, not to add another. Branch scope
+        // still comes first, so a caller without access learns nothing from the key.
+        CheckInScope(application, actor);
         var requestHash = request.Hash(contentLength);
         if (earlierTask.Result is { } earlier)
         {
             return await EarlierAsync(applicationId, earlier, requestHash, cancellationToken);
         }
+
+        CheckMayAdd(application, actor, request.Type, request.CollateralItem);
 
         var latest = latestTask.Result;
         if (request.IfMatchVersion is { } expected && expected != latest)
@@ -177,17 +182,22 @@ public sealed class DocumentUploads(ApplicationStore applications, DocumentStore
     /// </summary>
     internal static void CheckMayAdd(LoanApplication application, CreditUser actor, DocumentType type, int? collateralItem)
     {
-        if (!actor.CanAccess(application.Branch))
-        {
-            throw new DocumentRefusal(DocumentRefusalKind.NotPermitted, "", $"Application {application.Id} belongs to branch {application.Branch}, outside your branch scope.");
-        }
-
+        CheckInScope(application, actor);
         DocumentRules.CheckUpload(application.State, type);
         var collateral = application.Investigation?.Collateral?.Count ?? 0;
         if (collateralItem is { } item && item >= collateral)
         {
             throw new DocumentRefusal(DocumentRefusalKind.Invalid, "collateralItem",
                 $"there is no collateral item {item}: the investigation lists {collateral} (numbered from 0).");
+        }
+    }
+
+    /// <summary>Whether <paramref name="application"/> is in <paramref name="actor"/>'s branch scope (else 403). Throws <see cref="DocumentRefusal"/>.</summary>
+    internal static void CheckInScope(LoanApplication application, CreditUser actor)
+    {
+        if (!actor.CanAccess(application.Branch))
+        {
+            throw new DocumentRefusal(DocumentRefusalKind.NotPermitted, "", $"Application {application.Id} belongs to branch {application.Branch}, outside your branch scope.");
         }
     }
 

@@ -91,14 +91,18 @@ public sealed class UploadSessions(ApplicationStore applications, DocumentStore 
         }
 
         var application = stored.Application;
-        DocumentUploads.CheckMayAdd(application, actor, type, request.CollateralItem);
 
+        // A repeat answers the first session even if the application has moved on since (as an upload's repeat does);
+        // branch scope first, so a caller without access learns nothing from the key.
+        DocumentUploads.CheckInScope(application, actor);
         var requestHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"session\n{type}\n{size}\n{sha256}\n{request.CollateralItem}\n{request.Note}\n{request.FileName}")));
         if (key is { } k && await store.FindUploadAsync(applicationId, k.Hash, cancellationToken) is { } earlier)
         {
             return await EarlierAsync(applicationId, earlier, requestHash, cancellationToken);
         }
+
+        DocumentUploads.CheckMayAdd(application, actor, type, request.CollateralItem);
 
         var id = DocumentUploads.NewId();
         var now = clock.Now;
