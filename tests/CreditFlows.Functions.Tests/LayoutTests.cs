@@ -59,7 +59,9 @@ public class LayoutTests
             var executable = Path.Combine(output, "CreditFlows.Functions");
             Assert.True(File.Exists(executable));
             Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(executable).HasFlag(UnixFileMode.UserExecute));
-            Assert.True(File.Exists(Path.Combine(output, "libcoreclr.so")), "the app is not self-contained");
+            // An isolated-worker app on Flex Consumption: framework-dependent, with the worker's files the build generates.
+            Assert.True(File.Exists(Path.Combine(output, "worker.config.json")), "worker.config.json is missing");
+            Assert.True(File.Exists(Path.Combine(output, "functions.metadata")), "functions.metadata is missing");
 
             // Start it as the host does: from its folder, with FUNCTIONS_CUSTOMHANDLER_PORT, and invoke a function.
             var port = FreePort();
