@@ -52,14 +52,13 @@ public abstract class CommitteeApiTestBase : AppTestBase
         return (id, reached["version"]!.GetValue<int>());
     }
 
-    protected async Task<JsonObject> FireEscalationAsync(string id, int stageVersion)
+    protected async Task<string> FireEscalationAsync(string id, int stageVersion)
     {
         var timer = (await Outboxes.OfAsync(App, id)).Where(e => e.Kind == WorkflowEffects.Timer)
             .Select(e => JsonSerializer.Deserialize<TimerMessage>(e.Payload, ApplicationStore.Json)!)
             .Single(t => t.Kind == TimerKind.Escalation && t.Version == stageVersion);
         _clock.Now = timer.DueAt;
-        var payload = new JsonObject { ["Data"] = new JsonObject { ["message"] = JsonSerializer.Serialize(timer, ApplicationStore.Json) }, ["Metadata"] = new JsonObject() };
-        return await Loans.ReadAsync(await Client.PostAsync("/WorkflowTimer", Loans.Json(payload)), HttpStatusCode.OK);
+        return (await App.RunQueueAsync("WorkflowTimer", JsonSerializer.Serialize(timer, ApplicationStore.Json))).Text();
     }
 
     protected async Task<List<NotificationMessage>> NotesAsync(string id) =>

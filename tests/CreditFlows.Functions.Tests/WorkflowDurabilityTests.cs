@@ -82,12 +82,7 @@ public class WorkflowDeadlineTests : AppTestBase
 
     private Loans Loans => field ??= new Loans(App);
 
-    private async Task<JsonObject> FireAsync(TimerMessage timer)
-    {
-        var payload = new JsonObject { ["Data"] = new JsonObject { ["message"] = JsonSerializer.Serialize(timer, ApplicationStore.Json) }, ["Metadata"] = new JsonObject() };
-        var response = await Client.PostAsync("/WorkflowTimer", Loans.Json(payload));
-        return await Loans.ReadAsync(response, HttpStatusCode.OK);
-    }
+    private async Task<string> FireAsync(TimerMessage timer) => (await App.RunQueueAsync("WorkflowTimer", JsonSerializer.Serialize(timer, ApplicationStore.Json))).Text();
 
     [Fact]
     public async Task The_assignee_is_reminded_at_80_percent_the_supervisor_told_at_100_and_stale_timers_do_nothing()
@@ -107,7 +102,7 @@ public class WorkflowDeadlineTests : AppTestBase
         // Surfacing after 7 days (the queue's limit), the reminder is not due yet: it is sent again, nothing recorded.
         _clock.Now = T0.AddDays(7);
         var early = await FireAsync(reminder);
-        Assert.Contains("sent again", early["Logs"]!.ToJsonString());
+        Assert.Contains("sent again", early);
         Assert.Equal(3, (await Loans.HistoryAsync(id)).Count);
 
         _clock.Now = T0.AddDays(8);
@@ -136,7 +131,7 @@ public class WorkflowDeadlineTests : AppTestBase
         await Loans.CommandAsync(Loans.Officer, id, "investigation", new JsonObject { ["investigation"] = Loans.Investigation(), ["submit"] = true });
         var before = (await Loans.HistoryAsync(id)).Count;
         var stale = await FireAsync(escalation);
-        Assert.Contains("nothing to do", stale["Logs"]!.ToJsonString());
+        Assert.Contains("nothing to do", stale);
         Assert.Equal(before, (await Loans.HistoryAsync(id)).Count);
     }
 
@@ -193,12 +188,8 @@ public class WorkflowDeliveryTests : AppTestBase
         var pending = Assert.Single(await Outboxes.OfAsync(App, id), e => e.Kind == WorkflowEffects.Notify && e.Payload.Contains("\"approved\""));
         Assert.True(pending.Pending);
 
-        var sweep = await Loans.ReadAsync(await Client.PostAsync("/OutboxSweep", Loans.Json(new JsonObject
-        {
-            ["Data"] = new JsonObject { ["timer"] = new JsonObject { ["IsPastDue"] = false } },
-            ["Metadata"] = new JsonObject(),
-        })), HttpStatusCode.OK);
-        Assert.True(sweep["ReturnValue"]!.GetValue<int>() >= 1);
+        var sweep = await App.RunTimerAsync("OutboxSweep");
+        Assert.True((int)sweep.ReturnValue! >= 1);
 
         Assert.True(await Outboxes.EventuallyAsync(async () =>
             (await Outboxes.MailAsync(Client)).Any(m => m!["subject"]!.GetValue<string>().Contains(id) && m["subject"]!.GetValue<string>().Contains("approved")
