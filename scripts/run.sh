@@ -41,4 +41,7 @@ CreditFlows is starting on http://localhost:7071
 Stop with Ctrl+C.
 
 MSG
-CREDITFLOWS_LOCAL_SETTINGS="$root/local.settings.json" dotnet run --no-build --no-launch-profile --project functions/CreditFlows.Functions
+# Started from its build output, without the Functions host's switches: the embedded default. (Not `dotnet run`: the
+# Worker SDK points that at Core Tools' `func start`, which cannot be installed here.)
+cd functions/CreditFlows.Functions/bin/Debug/net10.0
+CREDITFLOWS_LOCAL_SETTINGS="$root/local.settings.json" dotnet CreditFlows.Functions.dll

@@ -19,6 +19,7 @@ using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Identity;
 using CreditFlows.Functions.LocalRunner;
 using CreditFlows.Functions.Storage;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Options;
 
 namespace CreditFlows.Functions;
@@ -37,15 +38,24 @@ public sealed class CreditFlowsOptions
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 }
 
-/// <summary>The app's composition: one call per area, so Program.cs stays short.</summary>
+/// <summary>
+/// The app's composition, for its two surfaces: the embedded default (<see cref="AddCreditFlows"/>, <see cref="UseCreditFlows"/>)
+/// and the isolated worker under the Functions host (<see cref="AddCreditFlowsWorker"/>). Both register the same services
+/// (<see cref="AddCreditFlowsServices"/>), run the same middleware (<see cref="UseCreditFlowsPipeline"/>) and serve one
+/// route table (<see cref="MapCreditFlowsApi"/>).
+/// </summary>
 public static class CreditFlowsApp
 {
     public const string DefaultLocalUrl = "http://localhost:7071";
 
-    public static WebApplicationBuilder AddCreditFlows(this WebApplicationBuilder builder)
+    /// <summary>
+    /// What both surfaces need: options, clock, edges, identity, storage, the features, their functions' handlers.
+    /// Settings are bound when services are built (BindConfiguration), not from <paramref name="configuration"/> here, so
+    /// that tests (and any later source) can set them; <paramref name="configuration"/> is for choices made at registration.
+    /// </summary>
+    public static IServiceCollection AddCreditFlowsServices(this IServiceCollection services, IConfiguration configuration)
     {
-        ConfigureServer(builder);
-        var services = builder.Services;
+        ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<CreditFlowsOptions>().BindConfiguration(CreditFlowsOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "CreditFlows:TimeZone is not a time zone this machine knows.")
@@ -53,15 +63,23 @@ public static class CreditFlowsApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new BusinessClock(sp.GetRequiredService<TimeProvider>(),
             TimeZoneInfo.FindSystemTimeZoneById(sp.GetRequiredService<IOptions<CreditFlowsOptions>>().Value.TimeZone)));
-
-        // Settings are read when services are built, not here, so that tests (and any later source) can set them.
         services.AddCreditFlowsProblemDetails();
         services.AddCreditFlowsIdentity();
         services.AddCreditFlowsStorage();
-        services.AddFunctionApp();
-        services.AddLocalRunner();
+        services.AddFunctionCatalog();
+        services.AddSingleton<ApiDispatcher>();
         services.AddFeatures();
         services.AddCreditFlowsOpenApi();
+        return services;
+    }
+
+    /// <summary>The embedded default: Kestrel on localhost:7071 (or the URLs given), the local runner, console logs.</summary>
+    public static WebApplicationBuilder AddCreditFlows(this WebApplicationBuilder builder)
+    {
+        ConfigureServer(builder);
+        builder.Services.AddCreditFlowsServices(builder.Configuration);
+        builder.Services.AddEmbeddedDurableTask(); // the Durable engine the Functions host would otherwise run
+        builder.Services.AddLocalRunner();
         builder.Logging.AddSimpleConsole(o =>
         {
             o.IncludeScopes = true;
@@ -71,28 +89,37 @@ public static class CreditFlowsApp
         return builder;
     }
 
-    public static WebApplication UseCreditFlows(this WebApplication app)
+    /// <summary>
+    /// Under the Functions host: the same services. The host owns the triggers, the HTTP front door and its limits; the
+    /// [Function] wrappers (Functions/) hand HTTP requests to <see cref="ApiDispatcher"/> and triggers to the handlers.
+    /// The OpenAPI document describes the route table rather than the worker's own endpoints (one per function).
+    /// </summary>
+    public static FunctionsApplicationBuilder AddCreditFlowsWorker(this FunctionsApplicationBuilder builder)
+    {
+        builder.Services.AddCreditFlowsServices(builder.Configuration);
+        builder.Services.AddSingleton<EndpointDataSource>(sp => new DefaultEndpointDataSource(sp.GetRequiredService<ApiDispatcher>().Endpoints.Values));
+        return builder;
+    }
+
+    /// <summary>The middleware every API request runs, in both surfaces, before its endpoint.</summary>
+    public static IApplicationBuilder UseCreditFlowsPipeline(this IApplicationBuilder app)
     {
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseCreditFlowsApiDocs();
         app.UseAuthentication();
         app.UseAuthorization();
+        return app;
+    }
 
-        app.MapFunctionInvocations();
-        app.MapHealthEndpoints();
-        app.MapAdminEndpoints(localRunner: LocalRunnerExtensions.IsEnabled(app.Configuration));
-        var api = app.MapGroup("/api").RequireAuthorization(IdentityExtensions.MemberPolicy);
-        api.MapMeEndpoints();
-        api.MapBranchEndpoints();
-        api.MapApplicationEndpoints();
-        api.MapMailFailureEndpoints();
-        api.MapAuthorityEndpoints();
-        api.MapHqSettingsEndpoints();
-        api.MapNplEndpoints();
-        api.MapDocumentEndpoints();
-        api.MapReportEndpoints();
+    /// <summary>The embedded app: the shared pipeline and route table, and the routes that exist only here.</summary>
+    public static WebApplication UseCreditFlows(this WebApplication app)
+    {
+        app.UseCreditFlowsPipeline();
+        app.MapCreditFlowsApi();
+
+        // Not under the host: it reserves /admin for its own admin API (POST /admin/functions/{name} with the master key).
+        app.MapLocalRunNowEndpoint();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevEndpoints();
@@ -103,11 +130,35 @@ public static class CreditFlowsApp
         return app;
     }
 
+    /// <summary>
+    /// The API: every route under <c>/api</c>, each named by <see cref="ApiRoutes.Name"/>. The embedded app maps it; under
+    /// the host, each route is one HTTP [Function] of that name and route (Functions/Http/), dispatched by <see cref="ApiDispatcher"/>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapCreditFlowsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var root = endpoints.MapGroup("/api");
+        ((IEndpointConventionBuilder)root).Finally(ApiRoutes.Name); // after each endpoint's own WithName
+        root.MapHealthEndpoints();
+        root.MapApiDocs();
+        root.MapRunNowEndpoint();
+        var api = root.MapGroup(string.Empty).RequireAuthorization(IdentityExtensions.MemberPolicy);
+        api.MapMeEndpoints();
+        api.MapBranchEndpoints();
+        api.MapApplicationEndpoints();
+        api.MapMailFailureEndpoints();
+        api.MapAuthorityEndpoints();
+        api.MapHqSettingsEndpoints();
+        api.MapNplEndpoints();
+        api.MapDocumentEndpoints();
+        api.MapReportEndpoints();
+        return endpoints;
+    }
+
     private static IServiceCollection AddFeatures(this IServiceCollection services)
     {
         services.AddSingleton<TransactionalOutbox>();
         services.AddSingleton<OutboxNotifier>();
-        services.AddFunction<OutboxDispatchFunction>(OutboxDispatchFunction.Name);
+        services.AddLegacyQueueFunction<OutboxDispatchFunction>(OutboxDispatchFunction.Name);
         services.AddSingleton<HeartbeatStore>();
         services.AddSingleton<IOutboxHandler, HeartbeatRoundTripHandler>();
         services.AddFunction<HeartbeatFunction>(HeartbeatFunction.Name);
@@ -141,7 +192,6 @@ public static class CreditFlowsApp
         services.AddHttpContextAccessor();
         services.AddSingleton<WorkflowSignals>(); // the loan orchestration (Features/Workflow) learns of each command
         services.AddSingleton<WorkflowEffectsRunner>();
-        services.AddEmbeddedDurableTask();
 
         services.AddDocuments();
 
@@ -161,17 +211,10 @@ public static class CreditFlowsApp
         return services;
     }
 
-    /// <summary>
-    /// Under the Functions host: listen on loopback at FUNCTIONS_CUSTOMHANDLER_PORT. On its own: the URLs
-    /// given (ASPNETCORE_URLS, --urls), else http://localhost:7071 like <c>func start</c>.
-    /// </summary>
+    /// <summary>The URLs given (ASPNETCORE_URLS, --urls), else http://localhost:7071 like <c>func start</c>; the body size limit.</summary>
     private static void ConfigureServer(WebApplicationBuilder builder)
     {
-        if (HostEnvironment.CustomHandlerPort is { } port)
-        {
-            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        }
-        else if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(DefaultLocalUrl);
         }

@@ -1,7 +1,18 @@
 using CreditFlows.Functions;
 using CreditFlows.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-// Without a Functions host, local.settings.json's Values become app settings, as under `func start`.
+if (HostEnvironment.StartedByFunctionsHost(args))
+{
+    // Under the Azure Functions host: the .NET isolated worker, its HTTP functions on the ASP.NET Core integration.
+    var worker = FunctionsApplication.CreateBuilder(args);
+    worker.ConfigureFunctionsWebApplication();
+    worker.AddCreditFlowsWorker();
+    worker.Build().Run();
+    return;
+}
+
+// The embedded default (./scripts/run.sh, the tests): local.settings.json's Values become app settings, as under `func start`.
 LocalSettings.Apply();
 LocalSettings.AlignEnvironmentName();
 

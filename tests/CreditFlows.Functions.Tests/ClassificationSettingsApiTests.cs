@@ -21,7 +21,7 @@ public class ClassificationSettingsApiTests : AppTestBase
     public ClassificationSettingsApiTests()
         : base(new TestApp(settings: NplHarness.Settings())) => _m = new Matrices(App);
 
-    private NplHarness Npl => field ??= new NplHarness(App, Client);
+    private NplHarness Npl => field ??= new NplHarness(App);
 
     private HttpClient RiskHq => field ??= App.CreateClient().As(App, "risk-hq", "HQ", Role.RiskManager);
 

@@ -36,13 +36,7 @@ public class CreditFileSweepTests() : AppTestBase(new TestApp(settings: Document
         return blob;
     }
 
-    private async Task<int> SweepAsync()
-    {
-        var response = await Client.PostAsync("/CreditFileSweep", new StringContent(
-            """{"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":null,"IsPastDue":false}},"Metadata":{}}""", Encoding.UTF8, "application/json"));
-        var body = await Loans.ReadAsync(response, HttpStatusCode.OK);
-        return body["ReturnValue"]!.GetValue<int>();
-    }
+    private async Task<int> SweepAsync() => (int)(await App.RunTimerAsync("CreditFileSweep")).ReturnValue!;
 
     [Fact]
     public async Task Unindexed_blobs_past_the_grace_and_blobs_of_deleted_documents_are_deleted_and_nothing_else()

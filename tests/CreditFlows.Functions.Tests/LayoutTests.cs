@@ -1,47 +1,42 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json.Nodes;
 using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CreditFlows.Functions.Tests;
 
-/// <summary>The function app folder is what the Functions host expects, and the published folder runs as the host runs it.</summary>
+/// <summary>The app's functions have their handlers, and the published folder is what the Functions host runs.</summary>
 public class LayoutTests
 {
-    private static readonly string AppFolder = Path.Combine(Azurite.RepositoryRoot(), "functions", "CreditFlows.Functions");
-
     [Fact]
-    public async Task Every_function_json_has_a_handler_and_every_handler_a_function_json()
+    public async Task Every_timer_and_queue_function_has_a_handler_and_every_handler_a_function()
     {
-        var app = FunctionApp.Load(AppFolder);
         await using var testApp = new TestApp();
         var handlers = testApp.Services.GetServices<FunctionRegistration>().Select(r => r.Name).Order().ToList();
+        var functions = testApp.Services.GetRequiredService<FunctionCatalog>().Functions.Where(f => f.Binding is TimerBinding or QueueBinding).Select(f => f.Name).Order().ToList();
 
-        Assert.Equal(handlers, app.Functions.Where(f => !f.IsHttp).Select(f => f.Name).Order().ToList());
+        Assert.Equal(handlers, functions);
         Assert.Contains("Heartbeat", handlers);
         Assert.Contains("OutboxDispatch", handlers);
     }
 
     [Fact]
-    public void One_anonymous_catch_all_HTTP_function_serves_the_API_through_proxying()
+    public void HostJson_keeps_the_api_prefix_and_the_queue_settings_and_has_no_custom_handler_or_bundle()
     {
-        var app = FunctionApp.Load(AppFolder);
+        var host = HostJson.Load(Path.Combine(Azurite.RepositoryRoot(), "functions", "CreditFlows.Functions"));
 
-        var http = Assert.Single(app.Functions, f => f.IsHttp);
-        Assert.Equal("anonymous", http.GetSetting("authLevel"));
-        Assert.Equal("{*route}", http.GetSetting("route"));
-        Assert.Equal("true", app.GetHostSetting("customHandler:enableProxyingHttpRequest"));
-        Assert.Equal("CreditFlows.Functions", app.GetHostSetting("customHandler:description:defaultExecutablePath"));
-        Assert.Equal("[4.*, 5.0.0)", app.GetHostSetting("extensionBundle:version"));
-        Assert.Equal("api", app.GetHostSetting("extensions:http:routePrefix"));
+        Assert.Equal("api", host.GetSetting("extensions:http:routePrefix"));
+        Assert.Equal("5", host.GetSetting("extensions:queues:maxDequeueCount"));
+        Assert.Equal(TimeSpan.FromMinutes(10), host.FunctionTimeout);
+        Assert.Null(host.GetSetting("customHandler:description:defaultExecutablePath"));
+        Assert.Null(host.GetSetting("extensionBundle:id"));
+        Assert.Null(host.Functions);
     }
 
     [Fact]
-    public async Task The_published_folder_runs_as_the_Functions_host_runs_it()
+    public async Task The_published_folder_is_an_isolated_worker_app_and_runs_the_embedded_default_on_its_own()
     {
         var output = Path.Combine(Path.GetTempPath(), "creditflows-tests", $"publish-{Guid.NewGuid():N}");
         try
@@ -49,30 +44,28 @@ public class LayoutTests
             var publish = await RunAsync("bash", $"scripts/publish.sh \"{output}\"", Azurite.RepositoryRoot(), TimeSpan.FromMinutes(5));
             Assert.True(publish.ExitCode == 0, publish.Output);
 
-            // The layout the host needs: host.json, a folder per function with its function.json, the executable.
-            Assert.True(File.Exists(Path.Combine(output, "host.json")));
-            foreach (var function in FunctionApp.Load(AppFolder).Functions)
+            // The layout the host needs: host.json, the generated function metadata, the worker's config, the executable.
+            foreach (var file in new[] { "host.json", "functions.metadata", "worker.config.json", "extensions.json", "CreditFlows.Functions.dll" })
             {
-                Assert.True(File.Exists(Path.Combine(output, function.Name, "function.json")), $"{function.Name}/function.json is missing");
+                Assert.True(File.Exists(Path.Combine(output, file)), $"{file} is missing");
             }
 
+            Assert.Empty(Directory.EnumerateFiles(output, "function.json", SearchOption.AllDirectories));
             var executable = Path.Combine(output, "CreditFlows.Functions");
             Assert.True(File.Exists(executable));
             Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(executable).HasFlag(UnixFileMode.UserExecute));
-            // An isolated-worker app on Flex Consumption: framework-dependent, with the worker's files the build generates.
-            Assert.True(File.Exists(Path.Combine(output, "worker.config.json")), "worker.config.json is missing");
-            Assert.True(File.Exists(Path.Combine(output, "functions.metadata")), "functions.metadata is missing");
 
-            // Start it as the host does: from its folder, with FUNCTIONS_CUSTOMHANDLER_PORT, and invoke a function.
+            // Started without the host's switches, it is the embedded default: it serves the API from its folder.
             var port = FreePort();
-            using var handler = Process.Start(new ProcessStartInfo(executable)
+            using var app = Process.Start(new ProcessStartInfo(executable)
             {
                 WorkingDirectory = output,
                 Environment =
                 {
-                    ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                     ["AzureWebJobsStorage"] = Azurite.ConnectionString,
                     ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production",
+                    ["LocalRunner__Enabled"] = "false",
                 },
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -80,17 +73,12 @@ public class LayoutTests
             try
             {
                 using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-                Assert.True(await ReadyAsync(client), "the handler did not answer on FUNCTIONS_CUSTOMHANDLER_PORT");
-                var invocation = await client.PostAsync("/Heartbeat", new StringContent(
-                    """{"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":null,"IsPastDue":false}},"Metadata":{}}""",
-                    Encoding.UTF8, "application/json"));
-                Assert.Equal(HttpStatusCode.OK, invocation.StatusCode);
-                Assert.StartsWith("beat-", JsonNode.Parse(await invocation.Content.ReadAsStringAsync())!["ReturnValue"]!.GetValue<string>());
+                Assert.True(await ReadyAsync(client), "the app did not answer /api/health");
             }
             finally
             {
-                handler.Kill(entireProcessTree: true);
-                await handler.WaitForExitAsync();
+                app.Kill(entireProcessTree: true);
+                await app.WaitForExitAsync();
             }
         }
         finally
@@ -108,7 +96,7 @@ public class LayoutTests
         {
             try
             {
-                if ((await client.GetAsync("/api/health")).IsSuccessStatusCode)
+                if ((await client.GetAsync("/api/health")).StatusCode == HttpStatusCode.OK)
                 {
                     return true;
                 }

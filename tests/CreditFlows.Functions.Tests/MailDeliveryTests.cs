@@ -229,18 +229,8 @@ public sealed class MailDeliveryTests : AppTestBase
         return new NotificationMessage($"test/{id}", "TEST", "test.mail", "lo-b01", null, null, $"Mail test {id}", "Hello.");
     }
 
-    private async Task<List<string>> InvokeAsync(NotificationMessage message)
-    {
-        var payload = new JsonObject
-        {
-            ["Data"] = new JsonObject { ["message"] = JsonSerializer.Serialize(message, ApplicationStore.Json) },
-            ["Metadata"] = new JsonObject { ["DequeueCount"] = 1 },
-        };
-        var response = await Client.PostAsync("/SendNotification", new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        return [.. JsonNode.Parse(body)!["Logs"]!.AsArray().Select(l => l!.GetValue<string>())];
-    }
+    private async Task<List<string>> InvokeAsync(NotificationMessage message) =>
+        (await App.RunQueueAsync("SendNotification", JsonSerializer.Serialize(message, ApplicationStore.Json))).Logs;
 
     private async Task<List<JsonNode?>> CapturedAsync(string subject) =>
         [.. (await Outboxes.MailAsync(Client)).Where(m => m!["subject"]!.GetValue<string>() == subject)];

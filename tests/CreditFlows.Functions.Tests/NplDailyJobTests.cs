@@ -22,7 +22,7 @@ public class NplDailyJobTests() : AppTestBase(new TestApp(settings: NplHarness.S
     private static readonly DateOnly Day2 = new(2026, 11, 22);
     private static readonly GeneratorOptions Book = new(3000, Day1, Branches: 3, OfficersPerBranch: 4);
 
-    private NplHarness Npl => field ??= new NplHarness(App, Client);
+    private NplHarness Npl => field ??= new NplHarness(App);
 
     private HttpClient Hq => field ??= App.CreateClient().As(App, "risk-hq", "HQ", Role.RiskManager);
 
@@ -164,9 +164,7 @@ public class NplDailyJobTests() : AppTestBase(new TestApp(settings: NplHarness.S
     [Fact]
     public async Task The_timer_queues_yesterdays_extract_for_the_business_date()
     {
-        var payload = new JsonObject { ["Data"] = new JsonObject { ["timer"] = new JsonObject { ["IsPastDue"] = false } }, ["Metadata"] = new JsonObject() };
-        var response = await Client.PostAsync("/NplDailyMonitor", Loans.Json(payload));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await App.RunTimerAsync("NplDailyMonitor");
         var message = (await Npl.Storage.DayQueue.ReceiveMessageAsync()).Value;
         var day = System.Text.Json.JsonSerializer.Deserialize<DayMessage>(message.Body.ToString(), NplRuns.Json)!;
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);

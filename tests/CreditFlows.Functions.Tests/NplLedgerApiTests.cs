@@ -14,7 +14,7 @@ public class NplLedgerApiTests() : AppTestBase(new TestApp(settings: NplHarness.
     private static readonly DateOnly Day1 = new(2026, 11, 21);
     private static readonly DateOnly Day2 = new(2026, 11, 22);
 
-    private NplHarness Npl => field ??= new NplHarness(App, Client);
+    private NplHarness Npl => field ??= new NplHarness(App);
 
     private HttpClient RiskB01 => field ??= App.CreateClient().As(App, "risk-b01", "B01", Role.RiskManager);
 

@@ -19,7 +19,7 @@ public class NplOpeningTests() : AppTestBase(new TestApp(settings: NplHarness.Se
     private static readonly DateOnly Day1 = new(2026, 11, 21);
     private static readonly DateOnly Day2 = new(2026, 11, 22);
 
-    private NplHarness Npl => field ??= new NplHarness(App, Client);
+    private NplHarness Npl => field ??= new NplHarness(App);
 
     private HttpClient Risk => field ??= App.CreateClient().As(App, "risk-b01", "B01", Role.RiskManager);
 

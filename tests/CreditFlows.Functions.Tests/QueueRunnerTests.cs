@@ -1,10 +1,11 @@
 using System.Text;
 using Azure.Storage.Queues;
+using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Tests.Infrastructure;
 
 namespace CreditFlows.Functions.Tests;
 
-/// <summary>The local runner's queue polling, against real Azurite.</summary>
+/// <summary>The local runner's queue polling, against real Azurite; the test function comes through the catalog.</summary>
 public class QueueRunnerTests
 {
     private static readonly QueueServiceClient Producer = new(Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
@@ -14,8 +15,10 @@ public class QueueRunnerTests
     {
         var queue = $"q{Guid.NewGuid():N}";
         await Producer.GetQueueClient(queue).CreateAsync();
-        return (new ScriptRoot(ScriptRoot.HostJson(), ("Worker", ScriptRoot.Queue("%WorkerQueue%"))), queue);
+        return (new ScriptRoot(ScriptRoot.HostJson(["Worker"])), queue);
     }
+
+    private static readonly QueueBinding Binding = new("%WorkerQueue%");
 
     private static TestApp App(ScriptRoot root, string queue, RecordingFunction function) =>
         new TestApp(settings: new Dictionary<string, string?>
@@ -23,7 +26,7 @@ public class QueueRunnerTests
             ["LocalRunner:Enabled"] = "true",
             ["FunctionApp:ScriptRoot"] = root.Path,
             ["WorkerQueue"] = queue,
-        }).WithServices(s => s.AddTestFunction("Worker", function));
+        }).WithServices(s => s.AddTestFunction("Worker", Binding, function));
 
     [Theory]
     [InlineData("{\"loanId\":\"L-1\",\"amount\":\"12000.00\"}")]
@@ -40,10 +43,9 @@ public class QueueRunnerTests
         await Producer.GetQueueClient(queue).SendMessageAsync(text);
 
         Assert.True(await RecordingFunction.EventuallyAsync(() => !function.Calls.IsEmpty, TimeSpan.FromSeconds(15)));
-        var request = function.Calls.Single().Request;
-        Assert.Equal(text, request.GetString("message"));
-        Assert.Equal(1, request.GetMetadataInt64("DequeueCount"));
-        Assert.Equal(text, request.GetMetadataString("QueueTrigger"));
+        var call = function.Calls.Single();
+        Assert.Equal(text, call.Message);
+        Assert.Equal(1, call.DequeueCount);
         Assert.True(await EmptyEventuallyAsync(Raw.GetQueueClient(queue)));
     }
 
@@ -59,7 +61,7 @@ public class QueueRunnerTests
             ["LocalRunner:MessageLeasePeriod"] = "00:00:02",
             ["FunctionApp:ScriptRoot"] = root.Path,
             ["WorkerQueue"] = queue,
-        }).WithServices(s => s.AddTestFunction("Worker", function));
+        }).WithServices(s => s.AddTestFunction("Worker", Binding, function));
 
         // Two instances poll the queue, as when the app is scaled out: the idle one would take a resurfaced message.
         await using var first = Instance();
@@ -80,21 +82,21 @@ public class QueueRunnerTests
     {
         var queue = $"q{Guid.NewGuid():N}";
         await Producer.GetQueueClient(queue).CreateAsync();
-        using var root = new ScriptRoot(ScriptRoot.HostJson(functionTimeout: "00:00:02"), ("Worker", ScriptRoot.Queue("%WorkerQueue%")));
+        using var root = new ScriptRoot(ScriptRoot.HostJson(["Worker"], functionTimeout: "00:00:02"));
         var function = new SlowFunction(TimeSpan.FromSeconds(30), onlyFirst: true);
         await using var app = new TestApp(settings: new Dictionary<string, string?>
         {
             ["LocalRunner:Enabled"] = "true",
             ["FunctionApp:ScriptRoot"] = root.Path,
             ["WorkerQueue"] = queue,
-        }).WithServices(s => s.AddTestFunction("Worker", function));
+        }).WithServices(s => s.AddTestFunction("Worker", Binding, function));
         app.Start();
 
         await Producer.GetQueueClient(queue).SendMessageAsync("too slow once");
 
         Assert.True(await RecordingFunction.EventuallyAsync(() => function.Finished == 1, TimeSpan.FromSeconds(20)));
         Assert.Equal(2, function.Started);
-        Assert.Equal(1, function.Cancelled); // The first run saw its request aborted.
+        Assert.Equal(1, function.Cancelled); // The first run saw its cancellation token fire.
         Assert.True(await EmptyEventuallyAsync(Raw.GetQueueClient(queue)));
     }
 
@@ -110,7 +112,7 @@ public class QueueRunnerTests
         await Producer.GetQueueClient(queue).SendMessageAsync("retry me");
 
         Assert.True(await RecordingFunction.EventuallyAsync(() => function.Calls.Count >= 3, TimeSpan.FromSeconds(20)));
-        Assert.Equal([1L, 2L, 3L], function.Calls.Select(c => c.Request.GetMetadataInt64("DequeueCount")!.Value));
+        Assert.Equal([1L, 2L, 3L], function.Calls.Select(c => c.DequeueCount));
         Assert.True(await EmptyEventuallyAsync(Raw.GetQueueClient(queue)));
         Assert.False(await Raw.GetQueueClient($"{queue}-poison").ExistsAsync());
     }
@@ -165,7 +167,7 @@ public class QueueRunnerTests
     }
 
     /// <summary>Takes <paramref name="duration"/> (only its first run, with <paramref name="onlyFirst"/>), honouring cancellation.</summary>
-    private sealed class SlowFunction(TimeSpan duration, bool onlyFirst = false) : CreditFlows.Functions.Hosting.IFunctionHandler
+    private sealed class SlowFunction(TimeSpan duration, bool onlyFirst = false) : IQueueFunction
     {
         private int _started;
         private int _finished;
@@ -177,7 +179,7 @@ public class QueueRunnerTests
 
         public int Cancelled => Volatile.Read(ref _cancelled);
 
-        public async Task<CreditFlows.Functions.Hosting.InvocationResult> InvokeAsync(CreditFlows.Functions.Hosting.InvocationRequest request, CancellationToken cancellationToken)
+        public async Task<InvocationResult> RunAsync(string message, long dequeueCount, CancellationToken cancellationToken)
         {
             var run = Interlocked.Increment(ref _started);
             try
@@ -191,7 +193,7 @@ public class QueueRunnerTests
             }
 
             Interlocked.Increment(ref _finished);
-            return CreditFlows.Functions.Hosting.InvocationResult.Empty();
+            return InvocationResult.Empty();
         }
     }
 }

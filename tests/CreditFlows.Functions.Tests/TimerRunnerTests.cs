@@ -5,10 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CreditFlows.Functions.Tests;
 
-/// <summary>The local runner's timers, against real Azurite, with seconds-level schedules.</summary>
+/// <summary>The local runner's timers, against real Azurite, with seconds-level schedules; test functions come through the catalog.</summary>
 public class TimerRunnerTests
 {
-    private static TestApp App(ScriptRoot root, RecordingFunction function, string name, string? hostId = null, Dictionary<string, string?>? extra = null)
+    private static TestApp App(ScriptRoot root, RecordingFunction function, string name, TimerBinding binding, string? hostId = null, Dictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?> { ["LocalRunner:Enabled"] = "true", ["FunctionApp:ScriptRoot"] = root.Path };
         if (hostId is not null)
@@ -21,19 +21,20 @@ public class TimerRunnerTests
             settings[key] = value;
         }
 
-        return new TestApp(settings: settings).WithServices(s => s.AddTestFunction(name, function));
+        return new TestApp(settings: settings).WithServices(s => s.AddTestFunction(name, binding, function));
     }
 
     [Fact]
     public async Task A_timer_fires_on_its_schedule_with_the_hosts_TimerInfo()
     {
-        using var root = new ScriptRoot(ScriptRoot.HostJson(), ("EverySecond", ScriptRoot.Timer("*/1 * * * * *")));
+        using var root = new ScriptRoot(ScriptRoot.HostJson(["EverySecond"]));
+        var binding = new TimerBinding("*/1 * * * * *");
         var function = new RecordingFunction();
-        await using var app = App(root, function, "EverySecond");
+        await using var app = App(root, function, "EverySecond", binding);
         app.Start();
 
         Assert.True(await RecordingFunction.EventuallyAsync(() => function.Calls.Count >= 3, TimeSpan.FromSeconds(15)));
-        var timers = function.Calls.Select(c => c.Request.GetTimer("timer")).ToList();
+        var timers = function.Calls.Select(c => c.Timer!).ToList();
         Assert.All(timers, t => Assert.False(t.IsPastDue));
         Assert.All(timers, t => Assert.NotNull(t.ScheduleStatus));
         // Each invocation is for a distinct occurrence, a second apart on the schedule.
@@ -45,9 +46,10 @@ public class TimerRunnerTests
     [Fact]
     public async Task A_schedule_can_come_from_an_app_setting()
     {
-        using var root = new ScriptRoot(ScriptRoot.HostJson(), ("FromSetting", ScriptRoot.Timer("%TestSchedule%")));
+        using var root = new ScriptRoot(ScriptRoot.HostJson(["FromSetting"]));
+        var binding = new TimerBinding("%TestSchedule%");
         var function = new RecordingFunction();
-        await using var app = App(root, function, "FromSetting", extra: new() { ["TestSchedule"] = "*/1 * * * * *" });
+        await using var app = App(root, function, "FromSetting", binding, extra: new() { ["TestSchedule"] = "*/1 * * * * *" });
         app.Start();
 
         Assert.True(await RecordingFunction.EventuallyAsync(() => !function.Calls.IsEmpty, TimeSpan.FromSeconds(10)));
@@ -56,9 +58,10 @@ public class TimerRunnerTests
     [Fact]
     public async Task RunOnStartup_fires_once_when_the_listener_starts()
     {
-        using var root = new ScriptRoot(ScriptRoot.HostJson(), ("Yearly", ScriptRoot.Timer("0 0 0 1 1 *", runOnStartup: true)));
+        using var root = new ScriptRoot(ScriptRoot.HostJson(["Yearly"]));
+        var binding = new TimerBinding("0 0 0 1 1 *", RunOnStartup: true);
         var function = new RecordingFunction();
-        await using var app = App(root, function, "Yearly");
+        await using var app = App(root, function, "Yearly", binding);
         app.Start();
 
         Assert.True(await RecordingFunction.EventuallyAsync(() => !function.Calls.IsEmpty, TimeSpan.FromSeconds(10)));
@@ -70,10 +73,11 @@ public class TimerRunnerTests
     public async Task An_occurrence_missed_while_the_app_was_down_fires_once_at_start_as_past_due()
     {
         var hostId = $"t{Guid.NewGuid():N}"[..30];
-        using var root = new ScriptRoot(ScriptRoot.HostJson(), ("EveryTwo", ScriptRoot.Timer("*/2 * * * * *", useMonitor: true)));
+        using var root = new ScriptRoot(ScriptRoot.HostJson(["EveryTwo"]));
+        var binding = new TimerBinding("*/2 * * * * *", UseMonitor: true);
 
         var first = new RecordingFunction("first");
-        await using (var app = App(root, first, "EveryTwo", hostId))
+        await using (var app = App(root, first, "EveryTwo", binding, hostId))
         {
             app.Start();
             Assert.True(await RecordingFunction.EventuallyAsync(() => !first.Calls.IsEmpty, TimeSpan.FromSeconds(10)));
@@ -83,16 +87,16 @@ public class TimerRunnerTests
         await Task.Delay(TimeSpan.FromSeconds(4));
 
         var second = new RecordingFunction("second");
-        await using var restarted = App(root, second, "EveryTwo", hostId);
+        await using var restarted = App(root, second, "EveryTwo", binding, hostId);
         restarted.Start();
         Assert.True(await RecordingFunction.EventuallyAsync(() => !second.Calls.IsEmpty, TimeSpan.FromSeconds(10)));
-        var catchUp = second.Calls.First().Request.GetTimer("timer");
+        var catchUp = second.Calls.First().Timer!;
         Assert.True(catchUp.IsPastDue);
         Assert.True(catchUp.ScheduleStatus!.Next < second.Calls.First().At.UtcDateTime);
 
         // Only that one catch-up is past due; the schedule then runs on time.
         Assert.True(await RecordingFunction.EventuallyAsync(() => second.Calls.Count >= 3, TimeSpan.FromSeconds(10)));
-        Assert.Single(second.Calls, c => c.Request.GetTimer("timer").IsPastDue);
+        Assert.Single(second.Calls, c => c.Timer!.IsPastDue);
 
         var status = await new ScheduleMonitor(restarted.Services.GetRequiredService<Azure.Storage.Blobs.BlobServiceClient>())
             .GetStatusAsync(hostId, "EveryTwo", CancellationToken.None);
@@ -104,17 +108,18 @@ public class TimerRunnerTests
     public async Task Two_app_instances_never_both_fire_one_occurrence()
     {
         var hostId = $"t{Guid.NewGuid():N}"[..30];
-        using var root = new ScriptRoot(ScriptRoot.HostJson(), ("Shared", ScriptRoot.Timer("*/1 * * * * *")));
+        using var root = new ScriptRoot(ScriptRoot.HostJson(["Shared"]));
+        var binding = new TimerBinding("*/1 * * * * *");
         var a = new RecordingFunction("a");
         var b = new RecordingFunction("b");
-        await using var appA = App(root, a, "Shared", hostId);
-        await using var appB = App(root, b, "Shared", hostId);
+        await using var appA = App(root, a, "Shared", binding, hostId);
+        await using var appB = App(root, b, "Shared", binding, hostId);
         appA.Start();
         appB.Start();
 
         Assert.True(await RecordingFunction.EventuallyAsync(() => a.Calls.Count + b.Calls.Count >= 5, TimeSpan.FromSeconds(20)));
         var all = a.Calls.Concat(b.Calls).ToList();
-        var occurrences = all.Select(c => c.Request.GetTimer("timer").ScheduleStatus!.Next).ToList();
+        var occurrences = all.Select(c => c.Timer!.ScheduleStatus!.Next).ToList();
         Assert.Equal(occurrences.Count, occurrences.Distinct().Count());
         // One instance holds the listener lease; the other never fires while it does.
         Assert.True(a.Calls.IsEmpty || b.Calls.IsEmpty, $"both fired: a={a.Calls.Count}, b={b.Calls.Count}");
@@ -123,9 +128,10 @@ public class TimerRunnerTests
     [Fact]
     public async Task A_disabled_function_does_not_fire()
     {
-        using var root = new ScriptRoot(ScriptRoot.HostJson(), ("Off", ScriptRoot.Timer("*/1 * * * * *", runOnStartup: true)));
+        using var root = new ScriptRoot(ScriptRoot.HostJson(["Off"]));
+        var binding = new TimerBinding("*/1 * * * * *", RunOnStartup: true);
         var function = new RecordingFunction();
-        await using var app = App(root, function, "Off", extra: new() { ["AzureWebJobs:Off:Disabled"] = "true" });
+        await using var app = App(root, function, "Off", binding, extra: new() { ["AzureWebJobs:Off:Disabled"] = "true" });
         app.Start();
 
         await Task.Delay(TimeSpan.FromSeconds(3));

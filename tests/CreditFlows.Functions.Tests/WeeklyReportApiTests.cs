@@ -328,22 +328,9 @@ public sealed class WeeklyReportApiTests : AppTestBase
         }
     }
 
-    private async Task<string> FireAsync()
-    {
-        var response = await Client.PostAsync("/NplWeeklyReport", new StringContent("""{"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":null,"IsPastDue":false}},"Metadata":{}}""", Encoding.UTF8, "application/json"));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        return string.Join("\n", JsonNode.Parse(body)!["Logs"]!.AsArray().Select(l => l!.GetValue<string>()));
-    }
+    private async Task<string> FireAsync() => (await App.RunTimerAsync("NplWeeklyReport")).Text();
 
-    private async Task<string> SendAsync(string message)
-    {
-        var payload = new JsonObject { ["Data"] = new JsonObject { ["message"] = message }, ["Metadata"] = new JsonObject { ["DequeueCount"] = 1 } };
-        var response = await Client.PostAsync("/SendNotification", new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        return string.Join("\n", JsonNode.Parse(body)!["Logs"]!.AsArray().Select(l => l!.GetValue<string>()));
-    }
+    private async Task<string> SendAsync(string message) => (await App.RunQueueAsync("SendNotification", message)).Text();
 
     private static (int, int) PngSize(byte[] png) =>
         ((png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19], (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);

@@ -58,7 +58,7 @@ public sealed class WeeklyReportFromDailyJobTests : AppTestBase
         });
     }
 
-    private NplHarness Npl => field ??= new NplHarness(App, Client);
+    private NplHarness Npl => field ??= new NplHarness(App);
 
     private HttpClient Hq => field ??= App.CreateClient().As(App, "risk-hq", "HQ", Role.RiskManager);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using CreditFlows.Domain.Identity;
+using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Tests.Infrastructure;
 
 namespace CreditFlows.Functions.Tests;
@@ -272,8 +273,9 @@ public class WorkflowGuardTests() : AppTestBase(new TestApp())
     [InlineData("SendNotification", "{\"notificationId\":\"x\"}")]
     public async Task A_queue_message_the_function_cannot_read_fails_the_invocation(string function, string message)
     {
-        var payload = new JsonObject { ["Data"] = new JsonObject { ["message"] = message }, ["Metadata"] = new JsonObject() };
-        await ProblemAsync(await Client.PostAsync($"/{function}", Loans.Json(payload)), HttpStatusCode.BadRequest);
+        var outcome = await App.TryRunQueueAsync(function, message);
+        Assert.False(outcome.Succeeded);
+        Assert.StartsWith(nameof(InvalidInvocationException), outcome.Error);
     }
 
     [Fact]

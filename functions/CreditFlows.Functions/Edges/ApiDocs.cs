@@ -5,7 +5,7 @@ namespace CreditFlows.Functions.Edges;
 
 /// <summary>
 /// The OpenAPI document at <c>/api/openapi/v1.json</c> and a browsable page at <c>/api/docs</c> (Swagger UI,
-/// served from the app itself), both under <c>/api</c> so they pass through the Functions host too.
+/// served from the app itself), both routes of the API, so they are functions under the Functions host too.
 /// </summary>
 public static class ApiDocs
 {
@@ -35,15 +35,33 @@ public static class ApiDocs
             return Task.CompletedTask;
         }));
 
-    public static WebApplication UseCreditFlowsApiDocs(this WebApplication app)
+    /// <summary>
+    /// Both as endpoints of the <c>/api</c> group, anonymous, so that they are in the route table and so functions under the
+    /// host too: <c>openapi/v1.json</c>, and <c>docs/{*path}</c>, which runs the Swagger UI middleware (index page, assets).
+    /// </summary>
+    public static IEndpointRouteBuilder MapApiDocs(this IEndpointRouteBuilder api)
     {
-        app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
-        app.UseSwaggerUI(options =>
+        api.MapOpenApi("/openapi/v1.json").AllowAnonymous();
+
+        var ui = api.CreateApplicationBuilder();
+        ui.Use((context, next) =>
+        {
+            // The static-file middleware inside Swagger UI stands aside when an endpoint was matched; this one is done with.
+            context.SetEndpoint(null);
+            return next(context);
+        });
+        ui.UseSwaggerUI(options =>
         {
             options.RoutePrefix = "api/docs";
             options.DocumentTitle = "CreditFlows API";
             options.SwaggerEndpoint(DocumentPath, "CreditFlows API v1");
         });
-        return app;
+        ui.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        api.MapGet("/docs/{**path}", ui.Build()).AllowAnonymous().ExcludeFromDescription();
+        return api;
     }
 }

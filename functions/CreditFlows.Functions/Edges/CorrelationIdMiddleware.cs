@@ -1,11 +1,10 @@
 using System.Text.RegularExpressions;
-using CreditFlows.Functions.LocalRunner;
 
 namespace CreditFlows.Functions.Edges;
 
 /// <summary>
 /// Gives every request a correlation id — the caller's <c>X-Correlation-Id</c> when it is sane, the host's
-/// invocation id for function invocations, otherwise a new one — echoes it on the response and puts it in
+/// invocation id under the Functions host, otherwise a new one — echoes it on the response and puts it in
 /// the logging scope of everything the request does.
 /// </summary>
 public sealed partial class CorrelationIdMiddleware(RequestDelegate next, ILogger<CorrelationIdMiddleware> logger)
@@ -13,10 +12,13 @@ public sealed partial class CorrelationIdMiddleware(RequestDelegate next, ILogge
     public const string HeaderName = "X-Correlation-Id";
     public const string ItemKey = "CorrelationId";
 
+    /// <summary>The invocation id the Functions host sends the worker with each HTTP invocation it proxies.</summary>
+    public const string InvocationIdHeader = "x-ms-invocation-id";
+
     public async Task InvokeAsync(HttpContext context)
     {
         var id = Pick(context.Request.Headers[HeaderName].ToString())
-            ?? Pick(context.Request.Headers[FunctionDispatcher.InvocationIdHeader].ToString())
+            ?? Pick(context.Request.Headers[InvocationIdHeader].ToString())
             ?? Guid.NewGuid().ToString("N");
         context.Items[ItemKey] = id;
         // Set as the response starts: the exception handler clears headers set earlier.

@@ -3,17 +3,20 @@ using System.Text.RegularExpressions;
 namespace CreditFlows.Functions.Hosting;
 
 /// <summary>
-/// Where the app runs: under the Azure Functions host (which sets <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> and
-/// drives every trigger), or on its own, when the embedded local runner fires timers and polls queues.
+/// Where the app runs: started by the Azure Functions host as its .NET isolated worker (the host passes the worker's
+/// command-line switches), or on its own, as the embedded default that serves the API and fires timers and polls
+/// queues through the local runner.
 /// </summary>
 public static partial class HostEnvironment
 {
-    public const string CustomHandlerPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
-
-    public static int? CustomHandlerPort =>
-        int.TryParse(Environment.GetEnvironmentVariable(CustomHandlerPortVariable), out var port) ? port : null;
-
-    public static bool UnderFunctionsHost => CustomHandlerPort is not null;
+    /// <summary>
+    /// The switches the Functions host starts a worker with: <c>--functions-uri</c>, <c>--functions-worker-id</c> (and the
+    /// older <c>--workerId</c>/<c>--host</c>/<c>--port</c> form); see the worker's WorkerHostBuilderExtensions.
+    /// </summary>
+    public static bool StartedByFunctionsHost(IEnumerable<string> args) =>
+        args.Any(a => a.StartsWith("--functions-uri", StringComparison.OrdinalIgnoreCase)
+            || a.StartsWith("--functions-worker-id", StringComparison.OrdinalIgnoreCase)
+            || a.StartsWith("--workerId", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Resolves <c>%Name%</c> references against app settings, as the Functions host does for binding

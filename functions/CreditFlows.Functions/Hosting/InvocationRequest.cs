@@ -4,10 +4,17 @@ using System.Text.Json.Serialization;
 namespace CreditFlows.Functions.Hosting;
 
 /// <summary>
-/// What the Functions host POSTs to <c>/{FunctionName}</c>: trigger and input binding values by binding
-/// name, and trigger metadata. Values keep their raw JSON so each handler reads them in the shape its
-/// trigger uses (<see cref="GetString"/>, <see cref="GetTimer"/>).
+/// The custom handler's handler contract, kept only for the handlers of the home-made outbox and workflow timers
+/// (OutboxDispatch, OutboxSweep, WorkflowTimer in Features/Outbox and Features/Applications), which the Durable
+/// Functions re-platform removes. <see cref="LegacyQueueFunction{THandler}"/> and <see cref="LegacyTimerFunction{THandler}"/>
+/// run them as an <see cref="IQueueFunction"/> and an <see cref="ITimerFunction"/>. New functions implement those.
 /// </summary>
+public interface IFunctionHandler
+{
+    Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>Trigger values by binding name and trigger metadata, in the custom handler's shape (see <see cref="IFunctionHandler"/>).</summary>
 public sealed class InvocationRequest
 {
     [JsonPropertyName("Data")]
@@ -17,9 +24,8 @@ public sealed class InvocationRequest
     public Dictionary<string, JsonElement> Metadata { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// A string binding value (a queue message, a blob's text). The host sends strings JSON-encoded a second
-    /// time when they are not themselves JSON (<c>"\"hello\""</c>), and JSON text as a string
-    /// (<c>"{\"a\":1}"</c>); both unwrap to the original text. An object value comes back as its JSON text.
+    /// A string binding value. Non-JSON text arrives JSON-encoded a second time (<c>"\"hello\""</c>), JSON text as a
+    /// string (<c>"{\"a\":1}"</c>); both unwrap to the original text. An object value comes back as its JSON text.
     /// </summary>
     public string GetString(string bindingName)
     {
@@ -45,29 +51,9 @@ public sealed class InvocationRequest
         return text;
     }
 
-    /// <summary>A timer trigger's TimerInfo; the host sends it as an object, some versions as JSON text.</summary>
     /// <summary>A string input (a queue message) holding JSON of <typeparamref name="T"/>; anything else is an <see cref="InvalidInvocationException"/>.</summary>
     public T GetJson<T>(string bindingName, JsonSerializerOptions options)
-        where T : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(GetString(bindingName), options)
-                ?? throw new InvalidInvocationException($"Input '{bindingName}' is null, not a {typeof(T).Name}.");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidInvocationException($"Input '{bindingName}' is not a {typeof(T).Name}: {ex.Message}");
-        }
-    }
-
-    public TimerInfo GetTimer(string bindingName)
-    {
-        var value = Require(bindingName);
-        var json = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
-        return JsonSerializer.Deserialize(json, HostJsonContext.Default.TimerInfo)
-            ?? throw new InvalidInvocationException($"Binding '{bindingName}' is not a TimerInfo.");
-    }
+        where T : class => QueueMessages.Read<T>(GetString(bindingName), options);
 
     public string? GetMetadataString(string key) =>
         Metadata.TryGetValue(key, out var value)
@@ -86,5 +72,45 @@ public sealed class InvocationRequest
             : throw new InvalidInvocationException($"The invocation has no value for binding '{bindingName}'.");
 }
 
-/// <summary>The invocation payload does not have the shape the function's bindings declare.</summary>
-public sealed class InvalidInvocationException(string message) : Exception(message);
+/// <summary>Runs an <see cref="IFunctionHandler"/> queue function as an <see cref="IQueueFunction"/>: the message as binding <c>message</c>.</summary>
+public sealed class LegacyQueueFunction<THandler>(THandler handler) : IQueueFunction
+    where THandler : IFunctionHandler
+{
+    public Task<InvocationResult> RunAsync(string message, long dequeueCount, CancellationToken cancellationToken) =>
+        handler.InvokeAsync(new InvocationRequest
+        {
+            // As the custom handler's host sent it: JSON text as a string, any other text JSON-encoded once more.
+            Data = { ["message"] = JsonSerializer.SerializeToElement(LooksLikeJson(message) ? message : JsonSerializer.Serialize(message)) },
+            Metadata = { ["DequeueCount"] = JsonSerializer.SerializeToElement(dequeueCount) },
+        }, cancellationToken);
+
+    private static bool LooksLikeJson(string text)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.Length < 2 || !((trimmed[0] == '{' && trimmed[^1] == '}') || (trimmed[0] == '[' && trimmed[^1] == ']')))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Runs an <see cref="IFunctionHandler"/> timer function as an <see cref="ITimerFunction"/>: the occurrence as binding <c>timer</c>.</summary>
+public sealed class LegacyTimerFunction<THandler>(THandler handler) : ITimerFunction
+    where THandler : IFunctionHandler
+{
+    public Task<InvocationResult> RunAsync(TimerState timer, CancellationToken cancellationToken) =>
+        handler.InvokeAsync(new InvocationRequest
+        {
+            Data = { ["timer"] = JsonSerializer.SerializeToElement(new { timer.ScheduleStatus, timer.IsPastDue }) },
+        }, cancellationToken);
+}

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace CreditFlows.Functions.Hosting;
 
 /// <summary>
-/// <c>func start</c>'s convention without <c>func</c>: when no Functions host is present, the <c>Values</c> of
+/// <c>func start</c>'s convention without <c>func</c>: in the embedded default (no Functions host), the <c>Values</c> of
 /// <c>local.settings.json</c> become environment variables of this process (never overriding one already
 /// set), so the app reads them exactly as it reads app settings in Azure. The file is looked for at
 /// <c>CREDITFLOWS_LOCAL_SETTINGS</c>, then beside the executable, then in the working directory.
@@ -14,11 +14,6 @@ public static class LocalSettings
 
     public static string? Apply()
     {
-        if (HostEnvironment.UnderFunctionsHost)
-        {
-            return null; // The host has applied local.settings.json (or app settings) already.
-        }
-
         var path = new[]
         {
             Environment.GetEnvironmentVariable(PathVariable),

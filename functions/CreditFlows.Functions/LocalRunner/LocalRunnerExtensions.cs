@@ -1,12 +1,10 @@
-using CreditFlows.Functions.Hosting;
-
 namespace CreditFlows.Functions.LocalRunner;
 
 public static class LocalRunnerExtensions
 {
     /// <summary>
-    /// The dispatcher (always: the admin "run now" endpoint uses it), and the runner itself when no Functions
-    /// host is present — or when <c>LocalRunner:Enabled</c> says otherwise.
+    /// The embedded default's trigger side: fires the catalog's timers and polls its queues, unless
+    /// <c>LocalRunner:Enabled</c> is false (the integration tests turn it on only where they test it).
     /// </summary>
     public static IServiceCollection AddLocalRunner(this IServiceCollection services)
     {
@@ -14,12 +12,11 @@ public static class LocalRunnerExtensions
             .BindConfiguration(LocalRunnerOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<FunctionDispatcher>();
         services.AddHostedService<LocalRunnerService>(); // Idle unless IsEnabled: decided at start, when all settings are in.
 
         return services;
     }
 
     public static bool IsEnabled(IConfiguration configuration) =>
-        configuration.GetValue<bool?>($"{LocalRunnerOptions.Section}:Enabled") ?? !HostEnvironment.UnderFunctionsHost;
+        configuration.GetValue<bool?>($"{LocalRunnerOptions.Section}:Enabled") ?? true;
 }

@@ -7,7 +7,7 @@ public sealed class LocalRunnerOptions
 {
     public const string Section = "LocalRunner";
 
-    /// <summary>Defaults to on when no Functions host is present, off under the host.</summary>
+    /// <summary>On unless set to false. (Under the Functions host the runner is not part of the app at all.)</summary>
     public bool? Enabled { get; set; }
 
     /// <summary>

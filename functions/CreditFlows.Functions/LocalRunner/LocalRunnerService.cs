@@ -7,17 +7,18 @@ using Microsoft.Extensions.Options;
 namespace CreditFlows.Functions.LocalRunner;
 
 /// <summary>
-/// The Functions host's trigger side, for when no host is present: reads the function.json files and runs a
-/// listener per timer and queue function, each dispatching through the same HTTP contract the host uses.
-/// Starts once the app's HTTP server is listening.
+/// The Functions host's trigger side, for the embedded default: runs a listener per timer and queue function of the
+/// catalog (the [Function] wrappers' triggers, which functions.metadata gives the host), each invoking the function's
+/// handler directly. Starts once the app has started.
 /// </summary>
 public sealed partial class LocalRunnerService(
-    FunctionApp app,
+    FunctionCatalog catalog,
+    HostJson hostJson,
     IConfiguration configuration,
     IOptions<LocalRunnerOptions> options,
     BlobServiceClient blobs,
     [FromKeyedServices(StorageExtensions.RawQueues)] QueueServiceClient rawQueues,
-    FunctionDispatcher dispatcher,
+    FunctionInvoker invoker,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggers) : BackgroundService
@@ -50,7 +51,7 @@ public sealed partial class LocalRunnerService(
         var runnerOptions = options.Value;
         var listeners = new List<(string, Func<CancellationToken, Task>)>();
         QueueSettings? queueSettings = null;
-        foreach (var function in app.Functions)
+        foreach (var function in catalog.Functions)
         {
             if (HostEnvironment.IsDisabled(function.Name, configuration))
             {
@@ -59,34 +60,35 @@ public sealed partial class LocalRunnerService(
             }
 
             var logger = loggers.CreateLogger($"Function.{function.Name}");
-            switch (function.TriggerType.ToLowerInvariant())
+            switch (function.Binding)
             {
-                case "timertrigger":
-                    var expression = HostEnvironment.ResolveAppSettings(function.GetSetting("schedule")
-                        ?? throw new InvalidOperationException($"Function '{function.Name}': timerTrigger has no schedule."), configuration);
+                case TimerBinding binding:
+                    var expression = HostEnvironment.ResolveAppSettings(binding.Schedule, configuration);
                     var schedule = CronSchedule.Parse(expression);
-                    var useMonitor = function.GetBool("useMonitor") ?? schedule.RecursAtLeastAMinuteApart(time.GetUtcNow().UtcDateTime);
-                    var timer = new TimerTriggerListener(function, schedule, function.GetBool("runOnStartup") ?? false, useMonitor,
-                        runnerOptions, new ListenerLock(blobs), new ScheduleMonitor(blobs), dispatcher, time, logger);
+                    var useMonitor = binding.UseMonitor ?? schedule.RecursAtLeastAMinuteApart(time.GetUtcNow().UtcDateTime);
+                    var timer = new TimerTriggerListener(function.Name, schedule, binding.RunOnStartup, useMonitor,
+                        runnerOptions, new ListenerLock(blobs), new ScheduleMonitor(blobs), invoker, time, logger);
                     listeners.Add((function.Name, timer.RunAsync));
                     LogTimer(_logger, function.Name, expression, useMonitor);
                     break;
 
-                case "queuetrigger":
-                    var queueName = HostEnvironment.ResolveAppSettings(function.GetSetting("queueName")
-                        ?? throw new InvalidOperationException($"Function '{function.Name}': queueTrigger has no queueName."), configuration).ToLowerInvariant();
-                    queueSettings ??= QueueSettings.From(app);
-                    var queue = new QueueTriggerListener(function, rawQueues.GetQueueClient(queueName), rawQueues.GetQueueClient($"{queueName}-poison"),
-                        queueSettings, runnerOptions, dispatcher, time, logger);
+                case QueueBinding binding:
+                    var queueName = HostEnvironment.ResolveAppSettings(binding.QueueName, configuration).ToLowerInvariant();
+                    queueSettings ??= QueueSettings.From(hostJson);
+                    var queue = new QueueTriggerListener(function.Name, rawQueues.GetQueueClient(queueName), rawQueues.GetQueueClient($"{queueName}-poison"),
+                        queueSettings, runnerOptions, invoker, time, logger);
                     listeners.Add((function.Name, queue.RunAsync));
                     LogQueue(_logger, function.Name, queueName);
                     break;
 
-                case "httptrigger":
-                    break; // Served directly by the app's HTTP routes.
+                case HttpBinding:
+                    break; // Served by the app's own routes.
+
+                case OrchestrationBinding or ActivityBinding:
+                    break; // Run by the embedded Durable engine (Hosting/Durable).
 
                 default:
-                    LogUnsupported(_logger, function.Name, function.TriggerType);
+                    LogUnsupported(_logger, function.Name, function.Binding.GetType().Name);
                     break;
             }
         }

@@ -13,9 +13,9 @@ public sealed record QueueSettings(
     int MaxDequeueCount,
     bool Base64)
 {
-    public static QueueSettings From(FunctionApp app)
+    public static QueueSettings From(HostJson app)
     {
-        var encoding = app.GetHostSetting("extensions:queues:messageEncoding") ?? "base64";
+        var encoding = app.GetSetting("extensions:queues:messageEncoding") ?? "base64";
         if (encoding is not ("base64" or "none"))
         {
             throw new InvalidOperationException($"host.json extensions.queues.messageEncoding is '{encoding}'; expected 'base64' or 'none'.");
@@ -40,9 +40,9 @@ public sealed record QueueSettings(
         return settings;
     }
 
-    private static TimeSpan Duration(FunctionApp app, string key, TimeSpan fallback)
+    private static TimeSpan Duration(HostJson app, string key, TimeSpan fallback)
     {
-        var text = app.GetHostSetting($"extensions:queues:{key}");
+        var text = app.GetSetting($"extensions:queues:{key}");
         if (text is null)
         {
             return fallback;
@@ -53,9 +53,9 @@ public sealed record QueueSettings(
             : throw new InvalidOperationException($"host.json extensions.queues.{key} is '{text}'; expected hh:mm:ss.");
     }
 
-    private static int Number(FunctionApp app, string key, int fallback)
+    private static int Number(HostJson app, string key, int fallback)
     {
-        var text = app.GetHostSetting($"extensions:queues:{key}");
+        var text = app.GetSetting($"extensions:queues:{key}");
         if (text is null)
         {
             return fallback;

@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -13,17 +11,17 @@ namespace CreditFlows.Functions.LocalRunner;
 /// time, an empty queue polled with randomized exponential back-off up to <c>maxPollingInterval</c>, a failed
 /// message made visible again after <c>visibilityTimeout</c>, and after <c>maxDequeueCount</c> failed
 /// attempts the message copied unchanged to <c>{queue}-poison</c> and deleted. Messages are base64 unless
-/// host.json says <c>messageEncoding: none</c>. While a function runs, its message's invisibility is renewed
+/// host.json says <c>messageEncoding: none</c>; the handler gets the decoded text and the dequeue count. While a function runs, its message's invisibility is renewed
 /// every half <c>LocalRunner:MessageLeasePeriod</c>, as the host does, so a long run is not handed to a second
 /// instance meanwhile.
 /// </summary>
 public sealed partial class QueueTriggerListener(
-    FunctionMetadata function,
+    string function,
     QueueClient queue,
     QueueClient poisonQueue,
     QueueSettings settings,
     LocalRunnerOptions options,
-    FunctionDispatcher dispatcher,
+    FunctionInvoker invoker,
     TimeProvider time,
     ILogger logger)
 {
@@ -59,7 +57,7 @@ public sealed partial class QueueTriggerListener(
             catch (RequestFailedException ex)
             {
                 // E.g. a pop receipt that expired while the function ran: the message reappears and is retried.
-                LogStorageFailed(logger, function.Name, ex);
+                LogStorageFailed(logger, function, ex);
             }
         }
     }
@@ -78,23 +76,16 @@ public sealed partial class QueueTriggerListener(
         var renewal = RenewAsync(message.MessageId, () => popReceipt, receipt => popReceipt = receipt, running.Token);
         if (TryDecode(message.MessageText, out var text))
         {
-            try
+            var outcome = await invoker.RunQueueAsync(function, text, message.DequeueCount, cancellationToken);
+            succeeded = outcome.Succeeded;
+            if (!succeeded)
             {
-                var outcome = await dispatcher.InvokeAsync(function.Name, Data(text), Metadata(message, text), cancellationToken);
-                succeeded = outcome.Succeeded;
-                if (!succeeded)
-                {
-                    LogFailed(logger, function.Name, message.MessageId, message.DequeueCount, outcome.StatusCode, outcome.Body);
-                }
-            }
-            catch (HttpRequestException ex)
-            {
-                LogUnreachable(logger, function.Name, message.MessageId, ex);
+                LogFailed(logger, function, message.MessageId, message.DequeueCount, outcome.Error);
             }
         }
         else
         {
-            LogUndecodable(logger, function.Name, message.MessageId);
+            LogUndecodable(logger, function, message.MessageId);
         }
 
         await running.CancelAsync();
@@ -124,7 +115,7 @@ public sealed partial class QueueTriggerListener(
                 await Task.Delay(every, time, running);
                 var receipt = await queue.UpdateMessageAsync(messageId, popReceipt(), visibilityTimeout: options.MessageLeasePeriod, cancellationToken: running);
                 renewed(receipt.Value.PopReceipt);
-                LogRenewed(logger, function.Name, messageId);
+                LogRenewed(logger, function, messageId);
             }
         }
         catch (OperationCanceledException) when (running.IsCancellationRequested)
@@ -132,7 +123,7 @@ public sealed partial class QueueTriggerListener(
         }
         catch (RequestFailedException ex)
         {
-            LogStorageFailed(logger, function.Name, ex);
+            LogStorageFailed(logger, function, ex);
         }
     }
 
@@ -148,7 +139,7 @@ public sealed partial class QueueTriggerListener(
 
         await poisonQueue.SendMessageAsync(message.MessageText, cancellationToken);
         await queue.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken);
-        LogPoisoned(logger, function.Name, message.MessageId, message.DequeueCount, poisonQueue.Name);
+        LogPoisoned(logger, function, message.MessageId, message.DequeueCount, poisonQueue.Name);
     }
 
     private bool TryDecode(string raw, out string text)
@@ -170,58 +161,17 @@ public sealed partial class QueueTriggerListener(
         return false;
     }
 
-    /// <summary>
-    /// The trigger value as the host sends it: JSON text as a string, any other text JSON-encoded once more.
-    /// </summary>
-    private JsonObject Data(string text) => new()
-    {
-        [function.BindingName] = LooksLikeJson(text) ? text : JsonSerializer.Serialize(text),
-    };
-
-    private static JsonObject Metadata(QueueMessage message, string text) => new()
-    {
-        ["DequeueCount"] = message.DequeueCount,
-        ["ExpirationTime"] = message.ExpiresOn?.ToString("O"),
-        ["Id"] = message.MessageId,
-        ["InsertionTime"] = message.InsertedOn?.ToString("O"),
-        ["NextVisibleTime"] = message.NextVisibleOn?.ToString("O"),
-        ["PopReceipt"] = message.PopReceipt,
-        ["QueueTrigger"] = text,
-    };
-
-    private static bool LooksLikeJson(string text)
-    {
-        var trimmed = text.AsSpan().Trim();
-        if (trimmed.Length < 2 || !((trimmed[0] == '{' && trimmed[^1] == '}') || (trimmed[0] == '[' && trimmed[^1] == ']')))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var _ = JsonDocument.Parse(text);
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>±20% so that instances polling one queue drift apart.</summary>
     private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
 
-    [LoggerMessage(LogLevel.Warning, "Queue function {Function} failed on message {MessageId} (attempt {DequeueCount}): HTTP {Status} {Body}")]
-    private static partial void LogFailed(ILogger logger, string function, string messageId, long dequeueCount, int status, string body);
+    [LoggerMessage(LogLevel.Warning, "Queue function {Function} failed on message {MessageId} (attempt {DequeueCount}): {Error}")]
+    private static partial void LogFailed(ILogger logger, string function, string messageId, long dequeueCount, string? error);
 
     [LoggerMessage(LogLevel.Debug, "Queue function {Function}: still running on message {MessageId}; kept invisible")]
     private static partial void LogRenewed(ILogger logger, string function, string messageId);
 
     [LoggerMessage(LogLevel.Warning, "Queue function {Function}: a storage call failed while settling messages")]
     private static partial void LogStorageFailed(ILogger logger, string function, Exception exception);
-
-    [LoggerMessage(LogLevel.Error, "Queue function {Function} could not be invoked for message {MessageId}")]
-    private static partial void LogUnreachable(ILogger logger, string function, string messageId, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Queue function {Function}: message {MessageId} is not base64; counted as a failed attempt")]
     private static partial void LogUndecodable(ILogger logger, string function, string messageId);

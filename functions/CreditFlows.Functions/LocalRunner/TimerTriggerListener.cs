@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using CreditFlows.Functions.Hosting;
 
 namespace CreditFlows.Functions.LocalRunner;
@@ -11,14 +9,14 @@ namespace CreditFlows.Functions.LocalRunner;
 /// with <c>IsPastDue: true</c>. A failed invocation is logged and not retried (timers do not retry).
 /// </summary>
 public sealed partial class TimerTriggerListener(
-    FunctionMetadata function,
+    string function,
     CronSchedule schedule,
     bool runOnStartup,
     bool useMonitor,
     LocalRunnerOptions options,
     ListenerLock listenerLock,
     ScheduleMonitor monitor,
-    FunctionDispatcher dispatcher,
+    FunctionInvoker invoker,
     TimeProvider time,
     ILogger logger)
 {
@@ -27,14 +25,14 @@ public sealed partial class TimerTriggerListener(
         var retry = options.ListenerLockPeriod / 3;
         while (!stopping.IsCancellationRequested)
         {
-            var lease = await listenerLock.TryAcquireAsync(options.HostId, function.Name, options.ListenerLockPeriod, stopping);
+            var lease = await listenerLock.TryAcquireAsync(options.HostId, function, options.ListenerLockPeriod, stopping);
             if (lease is null)
             {
                 await Task.Delay(retry, time, stopping);
                 continue;
             }
 
-            LogLeaseAcquired(logger, function.Name);
+            LogLeaseAcquired(logger, function);
             using var holding = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             var renewing = RenewAsync(lease, holding);
             try
@@ -43,7 +41,7 @@ public sealed partial class TimerTriggerListener(
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
             {
-                LogLeaseLost(logger, function.Name);
+                LogLeaseLost(logger, function);
             }
             finally
             {
@@ -60,10 +58,10 @@ public sealed partial class TimerTriggerListener(
     private async Task RunScheduleAsync(CancellationToken cancellationToken)
     {
         var now = Now;
-        var status = useMonitor ? await monitor.GetStatusAsync(options.HostId, function.Name, cancellationToken) : null;
+        var status = useMonitor ? await monitor.GetStatusAsync(options.HostId, function, cancellationToken) : null;
         if (status is not null && status.Next < now)
         {
-            LogPastDue(logger, function.Name, status.Next);
+            LogPastDue(logger, function, status.Next);
             await FireAsync(status, isPastDue: true, cancellationToken);
             status = await RecordAsync(status.Next, cancellationToken);
         }
@@ -77,7 +75,7 @@ public sealed partial class TimerTriggerListener(
             status = new ScheduleStatus(status?.Last ?? default, schedule.NextAfter(Now), Now);
             if (useMonitor)
             {
-                await monitor.UpdateStatusAsync(options.HostId, function.Name, status, cancellationToken);
+                await monitor.UpdateStatusAsync(options.HostId, function, status, cancellationToken);
             }
         }
 
@@ -100,7 +98,7 @@ public sealed partial class TimerTriggerListener(
         var status = new ScheduleStatus(occurrence, next, Now);
         if (useMonitor)
         {
-            await monitor.UpdateStatusAsync(options.HostId, function.Name, status, cancellationToken);
+            await monitor.UpdateStatusAsync(options.HostId, function, status, cancellationToken);
         }
 
         return status;
@@ -108,23 +106,14 @@ public sealed partial class TimerTriggerListener(
 
     private async Task FireAsync(ScheduleStatus? status, bool isPastDue, CancellationToken cancellationToken)
     {
-        var timer = new TimerInfo(new TimerSchedule(AdjustForDst: true), status, isPastDue);
-        var data = new JsonObject { [function.BindingName] = JsonSerializer.SerializeToNode(timer, HostJsonContext.Default.TimerInfo) };
-        try
+        var outcome = await invoker.RunTimerAsync(function, new TimerState(status, isPastDue), cancellationToken);
+        if (outcome.Succeeded)
         {
-            var outcome = await dispatcher.InvokeAsync(function.Name, data, metadata: null, cancellationToken);
-            if (outcome.Succeeded)
-            {
-                LogFired(logger, function.Name, outcome.InvocationId, isPastDue);
-            }
-            else
-            {
-                LogFailed(logger, function.Name, outcome.InvocationId, outcome.StatusCode, outcome.Body);
-            }
+            LogFired(logger, function, outcome.InvocationId, isPastDue);
         }
-        catch (HttpRequestException ex)
+        else
         {
-            LogUnreachable(logger, function.Name, ex);
+            LogFailed(logger, function, outcome.InvocationId, outcome.Error);
         }
     }
 
@@ -144,7 +133,7 @@ public sealed partial class TimerTriggerListener(
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
         {
-            LogRenewFailed(logger, function.Name, ex);
+            LogRenewFailed(logger, function, ex);
             await holding.CancelAsync();
         }
     }
@@ -183,11 +172,8 @@ public sealed partial class TimerTriggerListener(
     [LoggerMessage(LogLevel.Information, "Timer {Function} ran (invocation {InvocationId}, past due {IsPastDue})")]
     private static partial void LogFired(ILogger logger, string function, string invocationId, bool isPastDue);
 
-    [LoggerMessage(LogLevel.Error, "Timer {Function} failed (invocation {InvocationId}): HTTP {Status} {Body}")]
-    private static partial void LogFailed(ILogger logger, string function, string invocationId, int status, string body);
-
-    [LoggerMessage(LogLevel.Error, "Timer {Function} could not be invoked")]
-    private static partial void LogUnreachable(ILogger logger, string function, Exception exception);
+    [LoggerMessage(LogLevel.Error, "Timer {Function} failed (invocation {InvocationId}): {Error}")]
+    private static partial void LogFailed(ILogger logger, string function, string invocationId, string? error);
 
     [LoggerMessage(LogLevel.Warning, "Timer {Function}: listener lease renewal failed")]
     private static partial void LogRenewFailed(ILogger logger, string function, Exception exception);

@@ -15,7 +15,7 @@ namespace CreditFlows.Functions.Tests.Infrastructure;
 /// <c>/NplShard</c>. Every test gets its own tables, containers and queues (settings below), so runs of the same
 /// date in parallel tests never meet.
 /// </summary>
-public sealed class NplHarness(TestApp app, HttpClient client)
+public sealed class NplHarness(TestApp app)
 {
     public static Dictionary<string, string?> Settings(int shardSize = 50_000, IDictionary<string, string?>? extra = null)
     {
@@ -93,14 +93,7 @@ public sealed class NplHarness(TestApp app, HttpClient client)
 
     public Task<string> InvokeAsync<T>(string function, T message) => InvokeRawAsync(function, JsonSerializer.Serialize(message, NplRuns.Json));
 
-    public async Task<string> InvokeRawAsync(string function, string message)
-    {
-        var payload = new JsonObject { ["Data"] = new JsonObject { ["message"] = message }, ["Metadata"] = new JsonObject() };
-        var response = await client.PostAsync($"/{function}", Loans.Json(payload));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{function}: {(int)response.StatusCode} {body}");
-        return string.Join("\n", JsonNode.Parse(body)!["Logs"]!.AsArray().Select(l => l!.GetValue<string>()));
-    }
+    public async Task<string> InvokeRawAsync(string function, string message) => (await app.RunQueueAsync(function, message)).Text();
 
     public async Task<DayRun?> RunAsync(DateOnly date) => await app.Services.GetRequiredService<NplRuns>().FindAsync(date, CancellationToken.None);
 

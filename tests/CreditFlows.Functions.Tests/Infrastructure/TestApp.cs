@@ -75,35 +75,23 @@ public sealed class TestApp : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>A function app folder written for one test: host.json and the function.json files it names.</summary>
+/// <summary>
+/// A function app folder written for one test: a host.json (queue settings, functionTimeout) whose <c>functions</c> list
+/// limits the app to the test's own functions, so that the local runner runs those and none of the app's.
+/// </summary>
 public sealed class ScriptRoot : IDisposable
 {
-    public ScriptRoot(string hostJson, params (string Name, string FunctionJson)[] functions)
+    public ScriptRoot(string hostJson)
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "creditflows-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
         File.WriteAllText(System.IO.Path.Combine(Path, "host.json"), hostJson);
-        foreach (var (name, json) in functions)
-        {
-            Directory.CreateDirectory(System.IO.Path.Combine(Path, name));
-            File.WriteAllText(System.IO.Path.Combine(Path, name, "function.json"), json);
-        }
     }
 
     public string Path { get; }
 
-    public static string Timer(string schedule, bool? runOnStartup = null, bool? useMonitor = null)
-    {
-        var extra = (runOnStartup is null ? "" : $",\"runOnStartup\":{(runOnStartup.Value ? "true" : "false")}")
-            + (useMonitor is null ? "" : $",\"useMonitor\":{(useMonitor.Value ? "true" : "false")}");
-        return "{\"bindings\":[{\"type\":\"timerTrigger\",\"direction\":\"in\",\"name\":\"timer\",\"schedule\":\"" + schedule + "\"" + extra + "}]}";
-    }
-
-    public static string Queue(string queueName) =>
-        $$"""{"bindings":[{"type":"queueTrigger","direction":"in","name":"message","queueName":"{{queueName}}","connection":"AzureWebJobsStorage"}]}""";
-
-    public static string HostJson(string queues = """{"maxPollingInterval":"00:00:01","visibilityTimeout":"00:00:00","maxDequeueCount":5}""", string? functionTimeout = null) =>
-        "{\"version\":\"2.0\",\"customHandler\":{\"description\":{\"defaultExecutablePath\":\"CreditFlows.Functions\"},\"enableProxyingHttpRequest\":true},\"extensions\":{\"queues\":" + queues + "}"
+    public static string HostJson(string[] functions, string queues = """{"maxPollingInterval":"00:00:01","visibilityTimeout":"00:00:00","maxDequeueCount":5}""", string? functionTimeout = null) =>
+        "{\"version\":\"2.0\",\"functions\":[" + string.Join(',', functions.Select(f => $"\"{f}\"")) + "],\"extensions\":{\"queues\":" + queues + "}"
         + (functionTimeout is null ? "" : $",\"functionTimeout\":\"{functionTimeout}\"") + "}";
 
     public void Dispose()
@@ -119,12 +107,13 @@ public sealed class ScriptRoot : IDisposable
     }
 }
 
-/// <summary>Registers a test-only function handler for a function folder written by <see cref="ScriptRoot"/>.</summary>
+/// <summary>Registers a test-only function in the catalog, with the handler the runner calls for it.</summary>
 public static class TestFunctions
 {
-    public static IServiceCollection AddTestFunction(this IServiceCollection services, string name, IFunctionHandler handler)
+    public static IServiceCollection AddTestFunction(this IServiceCollection services, string name, FunctionBinding binding, object handler)
     {
-        services.AddSingleton(new FunctionRegistration(name, _ => handler));
+        services.AddSingleton(new FunctionDefinition(name, binding));
+        services.AddSingleton(new FunctionRegistration(name, handler.GetType(), _ => handler));
         return services;
     }
 }

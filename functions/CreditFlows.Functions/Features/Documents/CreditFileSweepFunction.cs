@@ -21,11 +21,11 @@ public sealed partial class CreditFileSweepFunction(
     DocumentStore store,
     BusinessClock clock,
     IOptions<DocumentsOptions> options,
-    ILogger<CreditFileSweepFunction> logger) : IFunctionHandler
+    ILogger<CreditFileSweepFunction> logger) : ITimerFunction
 {
     public const string Name = "CreditFileSweep";
 
-    public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    public async Task<InvocationResult> RunAsync(TimerState timer, CancellationToken cancellationToken)
     {
         var now = clock.Now;
         var settings = options.Value;

@@ -22,7 +22,7 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/health", GetAsync)
+        endpoints.MapGet("/health", GetAsync)
             .AllowAnonymous()
             .WithTags("Health")
             .WithSummary("Storage reachability and the last heartbeat.")

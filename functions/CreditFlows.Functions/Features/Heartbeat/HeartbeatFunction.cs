@@ -16,14 +16,13 @@ public sealed partial class HeartbeatFunction(
     TableServiceClient tables,
     TransactionalOutbox outbox,
     TimeProvider time,
-    ILogger<HeartbeatFunction> logger) : IFunctionHandler
+    ILogger<HeartbeatFunction> logger) : ITimerFunction
 {
     public const string Name = "Heartbeat";
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
 
-    public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    public async Task<InvocationResult> RunAsync(TimerState timer, CancellationToken cancellationToken)
     {
-        var timer = request.GetTimer("timer");
         var now = time.GetUtcNow();
         var beat = new HeartbeatEntity
         {

@@ -32,13 +32,13 @@ public sealed partial class SendNotificationFunction(
     QueueServiceClient queues,
     IOptions<MailOptions> options,
     TimeProvider time,
-    ILogger<SendNotificationFunction> logger) : IFunctionHandler
+    ILogger<SendNotificationFunction> logger) : IQueueFunction
 {
     public const string Name = "SendNotification";
 
-    public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    public async Task<InvocationResult> RunAsync(string text, long dequeueCount, CancellationToken cancellationToken)
     {
-        var message = request.GetJson<NotificationMessage>("message", ApplicationStore.Json);
+        var message = QueueMessages.Read<NotificationMessage>(text, ApplicationStore.Json);
         if (string.IsNullOrEmpty(message.NotificationId) || (message.UserId is null && message.Role is null && message.To is not { Count: > 0 }))
         {
             throw new InvalidInvocationException("A notification needs an id and a recipient (userId, role and branch, or to).");

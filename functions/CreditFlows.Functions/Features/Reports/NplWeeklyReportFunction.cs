@@ -9,11 +9,11 @@ namespace CreditFlows.Functions.Features.Reports;
 /// week that ended yesterday for every active recipient's scope and queues one mail per recipient. A second firing
 /// finds the reports archived and the recipients marked, and SendNotification drops a repeated message by its id.
 /// </summary>
-public sealed class NplWeeklyReportFunction(WeeklyReportService reports, BusinessClock clock) : IFunctionHandler
+public sealed class NplWeeklyReportFunction(WeeklyReportService reports, BusinessClock clock) : ITimerFunction
 {
     public const string Name = "NplWeeklyReport";
 
-    public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    public async Task<InvocationResult> RunAsync(TimerState timer, CancellationToken cancellationToken)
     {
         var week = ReportWeek.EndedBefore(clock.Today);
         return InvocationResult.Empty().Log(await reports.SendWeekAsync(week, cancellationToken));

@@ -62,11 +62,11 @@ public sealed class LoanWorkflow : TaskOrchestrator<LoanWorkflowInput, string>
                     }
                     else if (effect.Notify is { } notify)
                     {
-                        await context.CallActivityAsync(LoanActivities.SendMail, new SendMailInput(input.ApplicationId, change.Sequence, index, notify), ActivityRetry);
+                        await context.CallActivityAsync<string>(LoanActivities.SendMail, new SendMailInput(input.ApplicationId, change.Sequence, index, notify), ActivityRetry);
                     }
                     else if (effect.HandOff)
                     {
-                        await context.CallActivityAsync(LoanActivities.HandOff, new HandOffInput(input.ApplicationId, change.Sequence), ActivityRetry);
+                        await context.CallActivityAsync<string>(LoanActivities.HandOff, new HandOffInput(input.ApplicationId, change.Sequence), ActivityRetry);
                     }
                 }
 
@@ -94,7 +94,7 @@ public sealed class LoanWorkflow : TaskOrchestrator<LoanWorkflowInput, string>
             {
                 cancel.Cancel();
                 timers.Remove(next);
-                await context.CallActivityAsync(LoanActivities.FireTimer, new FireTimerInput(input.ApplicationId, next), ActivityRetry);
+                await context.CallActivityAsync<string>(LoanActivities.FireTimer, new FireTimerInput(input.ApplicationId, next), ActivityRetry);
             }
             else
             {

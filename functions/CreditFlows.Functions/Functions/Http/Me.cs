@@ -1,0 +1,13 @@
+// Generated from the route table (CreditFlowsApp.MapCreditFlowsApi) by scripts/http-functions.sh; do not edit.
+// One HTTP function per API route: the host routes api/{route} here, ApiDispatcher runs the app's pipeline and endpoint.
+using CreditFlows.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace CreditFlows.Functions.Functions.Http;
+
+public sealed class MeFunctions(ApiDispatcher api)
+{
+    [Function("Me_Get")]
+    public Task<IResult> Me_Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me")] HttpRequest req, [DurableClient] DurableTaskClient durable) => api.InvokeAsync("Me_Get", req, durable);
+}
