@@ -192,6 +192,8 @@ public static class CreditFlowsApp
         services.AddHttpContextAccessor();
         services.AddSingleton<WorkflowSignals>(); // the loan orchestration (Features/Workflow) learns of each command
         services.AddSingleton<WorkflowEffectsRunner>();
+        services.AddScoped<InvocationDurableClient>();
+        services.AddFunction<WorkflowReconcileFunction>(WorkflowReconcileFunction.Name);
 
         services.AddDocuments();
 

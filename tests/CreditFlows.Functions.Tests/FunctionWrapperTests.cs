@@ -111,9 +111,15 @@ public class FunctionWrapperTests() : AppTestBase(new TestApp())
         var services = new HandlerRecorder();
         var context = new TestFunctionContext(function, services);
         var isTimer = method.GetParameters()[0].ParameterType == typeof(TimerInfo);
-        object[] arguments = isTimer
-            ? [new TimerInfo { IsPastDue = true, ScheduleStatus = new Microsoft.Azure.Functions.Worker.ScheduleStatus { Next = new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc) } }, context]
-            : ["the message", 3L, context];
+        var timer = new TimerInfo { IsPastDue = true, ScheduleStatus = new Microsoft.Azure.Functions.Worker.ScheduleStatus { Next = new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc) } };
+        object?[] arguments = [.. method.GetParameters().Select(object? (p) => p.ParameterType switch
+        {
+            var t when t == typeof(TimerInfo) => timer,
+            var t when t == typeof(string) => "the message",
+            var t when t == typeof(long) => 3L,
+            var t when t == typeof(FunctionContext) => context,
+            _ => null, // [DurableClient]: none in this test
+        })];
 
         await (Task)method.Invoke(Activator.CreateInstance(method.DeclaringType!), arguments)!;
 
@@ -233,7 +239,7 @@ public class FunctionWrapperTests() : AppTestBase(new TestApp())
                 return Handler;
             }
 
-            return null;
+            return serviceType == typeof(Features.Workflow.InvocationDurableClient) ? new Features.Workflow.InvocationDurableClient() : null;
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Azure.Storage.Queues;
 using CreditFlows.Functions.Features.Workflow;
+using CreditFlows.Functions.Hosting;
 using CreditFlows.Functions.Storage;
 using CreditFlows.Functions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -160,5 +161,49 @@ public class LoanOrchestrationRestartTests
         await loans.CommandAsync(loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Return", ["comment"] = "丢失信号 Lost signal." }, idempotencyKey: key);
         Assert.True(await Outboxes.EventuallyAsync(async () => (await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() >= version, TimeSpan.FromSeconds(30)));
         Assert.Equal(version, (await loans.GetAsync(id))["version"]!.GetValue<int>());
+    }
+}
+
+/// <summary>
+/// WorkflowReconcile: the safety net when nobody retries a command whose signal was lost, and the upgrade path.
+/// The test storage holds every test's applications, so the run looks back only 30 s (a scheduled occurrence): an
+/// orchestration it starts in this app for another test's application does what that one's would, idempotently.
+/// </summary>
+public class WorkflowReconcileTests() : AppTestBase(new TestApp(settings: new Dictionary<string, string?>
+{
+    ["LocalRunner:Enabled"] = "true",
+    ["Workflow:ReconcileWindow"] = "00:00:30",
+}))
+{
+    private Loans Loans => field ??= new Loans(App);
+
+    private async Task<int?> AppliedAsync(string id) => (await Loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int?>();
+
+    [Fact]
+    public async Task A_lost_signal_nobody_retries_and_an_application_without_an_orchestration_are_both_picked_up()
+    {
+        var signals = App.Services.GetRequiredService<WorkflowSignals>();
+
+        // An application stored while no signal got through: as if opened before the orchestrations existed.
+        signals.Muted = true;
+        var orphan = await Loans.OpenAsync();
+        signals.Muted = false;
+        Assert.Equal("NotStarted", (await Loans.GetAsync(orphan))["orchestration"]!["runtimeStatus"]!.GetValue<string>());
+
+        // A running orchestration whose last command's signal was lost, with no retry.
+        var behind = await Loans.OpenAsync();
+        Assert.True(await Outboxes.EventuallyAsync(async () => await AppliedAsync(behind) >= 1, TimeSpan.FromSeconds(30)));
+        signals.Muted = true;
+        await Loans.CommandAsync(Loans.Officer, behind, "submit", null);
+        signals.Muted = false;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, await AppliedAsync(behind));
+
+        var scheduled = new TimerState(new ScheduleStatus(DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow, DateTime.UtcNow), IsPastDue: false);
+        var run = await App.RunTimerAsync(WorkflowReconcileFunction.Name, scheduled);
+        Assert.Matches(@"[1-9]\d* orchestration\(s\) started, [1-9]\d* woken", string.Join(" ", run.Logs));
+
+        Assert.True(await Outboxes.EventuallyAsync(async () => await AppliedAsync(orphan) >= 1, TimeSpan.FromSeconds(30)), "The orphan's orchestration was not started.");
+        Assert.True(await Outboxes.EventuallyAsync(async () => await AppliedAsync(behind) >= 2, TimeSpan.FromSeconds(30)), "The lagging orchestration was not woken.");
     }
 }

@@ -5,7 +5,9 @@ using CreditFlows.Functions.Features.Notifications;
 using CreditFlows.Functions.Features.Npl;
 using CreditFlows.Functions.Features.Outbox;
 using CreditFlows.Functions.Features.Reports;
+using CreditFlows.Functions.Features.Workflow;
 using CreditFlows.Functions.Hosting;
+using Microsoft.DurableTask.Client;
 using Microsoft.Azure.Functions.Worker;
 
 namespace CreditFlows.Functions.Functions;
@@ -37,6 +39,13 @@ public sealed class Triggers
 
     [Function(SendNotificationFunction.Name)]
     public Task SendNotification([QueueTrigger("notifications")] string message, long dequeueCount, FunctionContext context) => context.RunQueueAsync<SendNotificationFunction>(message, dequeueCount);
+
+    [Function(WorkflowReconcileFunction.Name)]
+    public Task WorkflowReconcile([TimerTrigger("0 */5 * * * *", UseMonitor = true)] TimerInfo timer, [DurableClient] DurableTaskClient durable, FunctionContext context)
+    {
+        context.InstanceServices.GetRequiredService<InvocationDurableClient>().Client = durable;
+        return context.RunTimerAsync<WorkflowReconcileFunction>(timer);
+    }
 
     // The heartbeat's queue round trip still goes through the outbox (the loan workflow no longer does).
     [Function(OutboxDispatchFunction.Name)]

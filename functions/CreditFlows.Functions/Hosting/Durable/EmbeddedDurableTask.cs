@@ -73,7 +73,7 @@ public sealed partial class EmbeddedSidecar : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _connectionString;
     private WebApplication? _host;
-    private AzureStorageOrchestrationService? _service;
+    private GuardedOrchestrationService? _service;
 
     public EmbeddedSidecar(IOptions<DurableTaskOptions> options, IConfiguration configuration, ILoggerFactory loggers)
     {
@@ -114,7 +114,7 @@ public sealed partial class EmbeddedSidecar : IHostedService, IAsyncDisposable
             return;
         }
 
-        _service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        var storage = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = _options.HubName,
             StorageAccountClientProvider = new StorageAccountClientProvider(_connectionString),
@@ -126,7 +126,8 @@ public sealed partial class EmbeddedSidecar : IHostedService, IAsyncDisposable
             UseAppLease = false,
             LoggerFactory = _loggers,
         });
-        await _service.CreateIfNotExistsAsync();
+        await storage.CreateIfNotExistsAsync();
+        _service = new GuardedOrchestrationService(storage, _logger);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -134,7 +135,7 @@ public sealed partial class EmbeddedSidecar : IHostedService, IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(_socket, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<IOrchestrationService>(_service);
-        builder.Services.AddSingleton<IOrchestrationServiceClient>(_service);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(storage); // queries and purges too (the sidecar looks for those interfaces)
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         _host = builder.Build();
         _host.MapGrpcService<TaskHubGrpcServer>();
@@ -150,11 +151,9 @@ public sealed partial class EmbeddedSidecar : IHostedService, IAsyncDisposable
     {
         if (_service is not null)
         {
+            // Forced after the limit: leases are given up either way (a stopped process holds none).
             var stop = _service.StopAsync(isForced: false);
-            if (await Task.WhenAny(stop, Task.Delay(_options.StopTimeout, CancellationToken.None)) != stop)
-            {
-                await _service.StopAsync(isForced: true);
-            }
+            await Task.WhenAny(stop, Task.Delay(_options.StopTimeout, CancellationToken.None));
         }
 
         if (_host is not null)
