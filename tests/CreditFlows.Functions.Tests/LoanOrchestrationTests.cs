@@ -207,3 +207,49 @@ public class WorkflowReconcileTests() : AppTestBase(new TestApp(settings: new Di
         Assert.True(await Outboxes.EventuallyAsync(async () => await AppliedAsync(behind) >= 2, TimeSpan.FromSeconds(30)), "The lagging orchestration was not woken.");
     }
 }
+
+/// <summary>A loan through every tier, the committee included, with its orchestration from open to completion.</summary>
+public class LoanOrchestrationFullLoanTests() : AppTestBase(new TestApp(settings: new Dictionary<string, string?> { ["LocalRunner:Enabled"] = "true" }))
+{
+    private Loans Loans => field ??= new Loans(App);
+
+    [Fact]
+    public async Task A_loan_goes_through_every_tier_and_the_committee_and_its_orchestration_completes_once_disbursed_and_inspected()
+    {
+        var id = await Loans.ToReviewAsync(amount: 15_000_000m, guarantee: "Mortgage");
+        await Loans.CommandAsync(Loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Pass" });
+        await Loans.CommandAsync(Loans.Director, id, "decision", Loans.Approve());
+        var atCommittee = await Loans.CommandAsync(Loans.HqCredit, id, "decision", Loans.Approve());
+        Assert.Equal("Committee", atCommittee["currentTier"]!.GetValue<string>());
+
+        // The committee's votes arrive at once (fan-in): each a command, each an event the orchestration applies.
+        var members = new[] { Loans.As("cm-1", "HQ", Domain.Identity.Role.CommitteeMember), Loans.As("cm-2", "HQ", Domain.Identity.Role.CommitteeMember), Loans.As("cm-3", "HQ", Domain.Identity.Role.CommitteeMember) };
+        var votes = await Task.WhenAll(members.Select(m => Loans.SendAsync(m, id, "vote", new JsonObject { ["vote"] = "Approve", ["opinion"] = "同意 Agreed" }, idempotencyKey: Guid.NewGuid().ToString("N"))));
+        Assert.All(votes, v => Assert.True(v.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, $"vote answered {(int)v.StatusCode}"));
+        for (var retry = 0; retry < 5 && (await Loans.GetAsync(id))["committee"]!["ballots"]!.AsArray().Count < members.Length; retry++)
+        {
+            // A vote that lost the race (409) is cast again, as a member would.
+            foreach (var (member, answer) in members.Zip(votes).Where(p => p.Second.StatusCode == HttpStatusCode.Conflict))
+            {
+                await Loans.SendAsync(member, id, "vote", new JsonObject { ["vote"] = "Approve", ["opinion"] = "同意 Agreed" }, idempotencyKey: Guid.NewGuid().ToString("N"));
+            }
+        }
+
+        await Loans.CommandAsync(Loans.Chair, id, "vote", new JsonObject { ["vote"] = "Approve", ["opinion"] = "同意 Agreed" });
+        Assert.Equal("Approved", Loans.State(await Loans.GetAsync(id)));
+        await Loans.CommandAsync(Loans.Officer, id, "contract", new JsonObject { ["contractNumber"] = "HT-15M", ["signedOn"] = DateTime.UtcNow.ToString("yyyy-MM-dd") });
+        await Loans.CommandAsync(Loans.Officer, id, "handoff", new JsonObject());
+        await Loans.CommandAsync(Loans.CoreBanking, id, "disbursement", new JsonObject { ["loanAccountNumber"] = "6228-15", ["amount"] = 15_000_000m, ["disbursedOn"] = DateTime.UtcNow.ToString("yyyy-MM-dd") });
+        await Loans.CommandAsync(Loans.Officer, id, "inspection", new JsonObject { ["inspectedOn"] = DateTime.UtcNow.ToString("yyyy-MM-dd"), ["findings"] = "资金用途与申请一致 Funds used as applied." });
+
+        Assert.True(await Outboxes.EventuallyAsync(async () => (await Loans.GetAsync(id))["orchestration"]?["runtimeStatus"]?.GetValue<string>() == "Completed", TimeSpan.FromSeconds(60)),
+            $"The orchestration did not complete: {(await Loans.GetAsync(id))["orchestration"]?.ToJsonString()}");
+        var history = Loans.Commands(await Loans.HistoryAsync(id));
+        Assert.Equal(1, history.Count(c => c == "handoff"));
+        var queue = App.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(StorageNames.Queues.CoreBankingHandOff);
+        Assert.Equal(1, (await queue.PeekMessagesAsync(32)).Value.Count(m => JsonNode.Parse(m.Body.ToString())!["applicationId"]!.GetValue<string>() == id));
+        Assert.True(await Outboxes.EventuallyAsync(async () =>
+            (await Outboxes.MailAsync(Client)).Any(m => m!["subject"]!.GetValue<string>().Contains(id) && m["to"]!.AsArray().Any(t => t!.GetValue<string>().StartsWith("cm-3@", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30)), "The committee members were not mailed.");
+    }
+}

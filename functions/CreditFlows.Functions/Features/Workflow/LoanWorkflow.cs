@@ -52,6 +52,8 @@ public sealed class LoanWorkflow : TaskOrchestrator<LoanWorkflowInput, string>
             var batch = await context.CallActivityAsync<LoanEventBatch>(LoanActivities.ReadEvents, new ReadEventsInput(input.ApplicationId, applied), ActivityRetry);
             foreach (var change in batch.Events)
             {
+                // One event's mails go out together (fan-out: entering the committee mails every member at once).
+                var mails = new List<Task<string>>();
                 for (var index = 0; index < change.Effects.Count; index++)
                 {
                     var effect = change.Effects[index];
@@ -62,12 +64,14 @@ public sealed class LoanWorkflow : TaskOrchestrator<LoanWorkflowInput, string>
                     }
                     else if (effect.Notify is { } notify)
                     {
-                        await context.CallActivityAsync<string>(LoanActivities.SendMail, new SendMailInput(input.ApplicationId, change.Sequence, index, notify), ActivityRetry);
+                        mails.Add(context.CallActivityAsync<string>(LoanActivities.SendMail, new SendMailInput(input.ApplicationId, change.Sequence, index, notify), ActivityRetry));
                     }
-                    else if (effect.HandOff)
-                    {
-                        await context.CallActivityAsync<string>(LoanActivities.HandOff, new HandOffInput(input.ApplicationId, change.Sequence), ActivityRetry);
-                    }
+                }
+
+                await Task.WhenAll(mails);
+                if (change.Effects.Any(e => e.HandOff))
+                {
+                    await context.CallActivityAsync<string>(LoanActivities.HandOff, new HandOffInput(input.ApplicationId, change.Sequence), ActivityRetry);
                 }
 
                 applied = change.Sequence;
