@@ -20,8 +20,12 @@ public sealed record LoanEffect(ScheduleTimer? Timer = null, Notify? Notify = nu
 
 public sealed record LoanEventEffects(int Sequence, string Command, IReadOnlyList<LoanEffect> Effects);
 
-/// <summary>The log's events after the asked sequence, and where the application stands now.</summary>
-public sealed record LoanEventBatch(ApplicationState State, string? AwaitingStage, bool Finished, IReadOnlyList<LoanEventEffects> Events);
+/// <summary>
+/// The log's events after the asked sequence, and where the application stands now: its state, the version its
+/// stage began at and the version of its last human action (a reminder or escalation timer set before the stage
+/// began, or an expiry set before the last action, can do nothing any more).
+/// </summary>
+public sealed record LoanEventBatch(ApplicationState State, string? AwaitingStage, bool Finished, IReadOnlyList<LoanEventEffects> Events, int StageVersion = 0, int LastActionVersion = 0);
 
 public sealed record SendMailInput(string ApplicationId, int Sequence, int Index, Notify Notify);
 

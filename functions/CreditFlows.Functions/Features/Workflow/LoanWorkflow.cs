@@ -77,6 +77,8 @@ public sealed class LoanWorkflow : TaskOrchestrator<LoanWorkflowInput, string>
                 applied = change.Sequence;
             }
 
+            // Timers of an earlier stage (or an expiry from before the last action) would find nothing to do.
+            timers.RemoveAll(t => t.Version < (t.Kind == TimerKind.Expiry ? batch.LastActionVersion : batch.StageVersion));
             if (batch.Finished)
             {
                 context.SetCustomStatus(new LoanWorkflowStatus(applied, batch.State, null, null));

@@ -40,7 +40,7 @@ public sealed partial class WorkflowEffectsRunner(
         var caughtUp = events.Count == 0 ? input.After >= application.Version : events[^1].Sequence >= application.Version;
         var finished = caughtUp && application.State.IsTerminal()
             && (application.State != ApplicationState.Disbursed || application.FirstInspection is not null || application.FirstInspectionDue is null);
-        return new LoanEventBatch(application.State, application.Awaiting(policy)?.Stage, finished, events);
+        return new LoanEventBatch(application.State, application.Awaiting(policy)?.Stage, finished, events, application.StageVersion, application.LastActionVersion);
     }
 
     public async Task<string> SendMailAsync(SendMailInput input, CancellationToken cancellationToken)

@@ -4,8 +4,8 @@ using Microsoft.DurableTask.Client;
 
 namespace CreditFlows.Functions.Features.Workflow;
 
-/// <summary>The orchestration as <c>GET /api/applications/{id}</c> shows it: its runtime status, version, and how far it has applied the log.</summary>
-public sealed record OrchestrationView(string InstanceId, string RuntimeStatus, string? CodeVersion, int? Applied, DateTimeOffset? NextTimerAt);
+/// <summary>The orchestration as <c>GET /api/applications/{id}</c> shows it: its runtime status, how far it has applied the log, its next timer.</summary>
+public sealed record OrchestrationView(string InstanceId, string RuntimeStatus, int? Applied, DateTimeOffset? NextTimerAt);
 
 /// <summary>
 /// Tells an application's orchestration that its log moved on, or starts it. Called after a command is stored
@@ -48,13 +48,13 @@ public sealed partial class WorkflowSignals(IServiceProvider services, IHttpCont
             var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
             if (instance is null)
             {
-                return new OrchestrationView(instanceId, "NotStarted", null, null, null);
+                return new OrchestrationView(instanceId, "NotStarted", null, null);
             }
 
             var status = instance.SerializedCustomStatus is { Length: > 0 } json
                 ? System.Text.Json.JsonSerializer.Deserialize<LoanWorkflowStatus>(json, Applications.ApplicationStore.Json)
                 : null;
-            return new OrchestrationView(instanceId, instance.RuntimeStatus.ToString(), LoanWorkflow.Version, status?.Applied, status?.NextTimerAt);
+            return new OrchestrationView(instanceId, instance.RuntimeStatus.ToString(), status?.Applied, status?.NextTimerAt);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {

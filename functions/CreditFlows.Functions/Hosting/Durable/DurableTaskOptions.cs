@@ -30,6 +30,13 @@ public sealed class DurableTaskOptions
     /// <summary>How often leases are renewed and free ones looked for.</summary>
     public TimeSpan LeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a work item (an activity, or an orchestration step) a process took stays invisible to others. One taken
+    /// by a process that stopped or died before finishing it is run elsewhere after this long (the library's default is
+    /// 5 minutes). The loan workflow's activities take milliseconds and are idempotent, so a short value costs nothing.
+    /// </summary>
+    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a stopping process lets running work finish before it gives up its partitions.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

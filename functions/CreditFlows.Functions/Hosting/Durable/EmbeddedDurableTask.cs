@@ -124,6 +124,8 @@ public sealed partial class EmbeddedSidecar : IHostedService, IAsyncDisposable
             LeaseRenewInterval = _options.LeaseRenewInterval,
             LeaseAcquireInterval = _options.LeaseRenewInterval,
             UseAppLease = false,
+            WorkItemQueueVisibilityTimeout = _options.WorkItemVisibilityTimeout,
+            ControlQueueVisibilityTimeout = _options.WorkItemVisibilityTimeout,
             LoggerFactory = _loggers,
         });
         await storage.CreateIfNotExistsAsync();
