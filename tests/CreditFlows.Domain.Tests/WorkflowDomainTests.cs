@@ -152,6 +152,23 @@ public class LoanApplicationTests
     }
 
     [Fact]
+    public void The_outstanding_timers_worked_out_from_the_state_are_those_the_stage_asked_for_less_those_fired()
+    {
+        var (app, _) = Open();
+        var submitted = app.Submit(Officer, T0, Policy);
+        var asked = submitted.Effects.OfType<ScheduleTimer>().OrderBy(t => t.Kind).ToList();
+        Assert.Equal(asked, app.OutstandingTimers(Policy).OrderBy(t => t.Kind).ToList());
+
+        var deadline = Policy.DeadlineFor(ApplicationState.Submitted)!.Value;
+        Assert.NotNull(app.OnTimer(TimerKind.Reminder, app.StageVersion, T0 + (deadline * Policy.ReminderFraction), Policy));
+        Assert.DoesNotContain(app.OutstandingTimers(Policy), t => t.Kind == TimerKind.Reminder);
+        Assert.Contains(app.OutstandingTimers(Policy), t => t.Kind == TimerKind.Escalation && t.DueAt == T0 + deadline);
+
+        app.Withdraw(Officer, "借款人放弃 The borrower gave up.", T0.AddHours(1), Policy);
+        Assert.Empty(app.OutstandingTimers(Policy));
+    }
+
+    [Fact]
     public void Opening_schedules_only_the_inactivity_expiry_and_entering_a_stage_its_reminder_and_escalation()
     {
         var (app, opened) = Open();

@@ -145,23 +145,24 @@ public class LoanOrchestrationRestartTests
         await using var app = new TestApp(settings: new Dictionary<string, string?> { ["LocalRunner:Enabled"] = "true" });
         app.Start();
         var loans = new Loans(app);
-        var id = await loans.ToReviewAsync();
-        var before = (await loans.GetAsync(id))["version"]!.GetValue<int>();
-        Assert.True(await Outboxes.EventuallyAsync(async () => (await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() >= before, TimeSpan.FromSeconds(30)));
 
-        // The process "stops" between storing the review and signalling: no signal reaches the orchestration.
+        // Opened and started, with no other event pending: the orchestration waits for the next one.
+        var id = await loans.OpenAsync();
+        Assert.True(await Outboxes.EventuallyAsync(async () => (await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() >= 1, TimeSpan.FromSeconds(30)));
+
+        // The process "stops" between storing the submit and signalling: no signal reaches the orchestration.
         app.Services.GetRequiredService<WorkflowSignals>().Muted = true;
         var key = Guid.NewGuid().ToString("N");
-        await loans.CommandAsync(loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Return", ["comment"] = "丢失信号 Lost signal." }, idempotencyKey: key);
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var version = (await loans.GetAsync(id))["version"]!.GetValue<int>();
+        await loans.CommandAsync(loans.Officer, id, "submit", null, idempotencyKey: key);
         app.Services.GetRequiredService<WorkflowSignals>().Muted = false;
-        Assert.True((await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() < version, "The muted signal reached the orchestration.");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(1, (await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>());
 
         // The client got no answer, so it sends the same command again: the replay re-signals, nothing is stored twice.
-        await loans.CommandAsync(loans.Reviewer, id, "review", new JsonObject { ["outcome"] = "Return", ["comment"] = "丢失信号 Lost signal." }, idempotencyKey: key);
-        Assert.True(await Outboxes.EventuallyAsync(async () => (await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() >= version, TimeSpan.FromSeconds(30)));
-        Assert.Equal(version, (await loans.GetAsync(id))["version"]!.GetValue<int>());
+        var replay = await Loans.SendAsync(loans.Officer, id, "submit", null, idempotencyKey: key);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.True(await Outboxes.EventuallyAsync(async () => (await loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() >= 2, TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, (await loans.GetAsync(id))["version"]!.GetValue<int>());
     }
 }
 
@@ -252,5 +253,50 @@ public class LoanOrchestrationFullLoanTests() : AppTestBase(new TestApp(settings
         Assert.True(await Outboxes.EventuallyAsync(async () =>
             (await Outboxes.MailAsync(Client)).Any(m => m!["subject"]!.GetValue<string>().Contains(id) && m["to"]!.AsArray().Any(t => t!.GetValue<string>().StartsWith("cm-3@", StringComparison.Ordinal))),
             TimeSpan.FromSeconds(30)), "The committee members were not mailed.");
+    }
+}
+
+/// <summary>
+/// An application stored by the code before the orchestrations (its events carry no effects, its timers were queue
+/// messages nobody reads now, it has no orchestration) is taken over by WorkflowReconcile and carried on to the end.
+/// </summary>
+public class LoanOrchestrationUpgradeTests() : AppTestBase(new TestApp(settings: new Dictionary<string, string?>
+{
+    ["LocalRunner:Enabled"] = "true",
+    ["Workflow:ReconcileWindow"] = "00:00:30",
+    ["Workflow:StageDeadlines:Submitted"] = "00:00:08",
+}))
+{
+    private Loans Loans => field ??= new Loans(App);
+
+    [Fact]
+    public async Task An_application_from_before_the_orchestrations_gets_one_and_its_stage_timers_fire()
+    {
+        var signals = App.Services.GetRequiredService<WorkflowSignals>();
+        signals.Muted = true;
+        var id = await Loans.OpenAsync();
+        await Loans.CommandAsync(Loans.Officer, id, "submit", null);
+        signals.Muted = false;
+
+        // Written as the previous code wrote it: no Effects column on the events.
+        var table = App.Services.GetRequiredService<Azure.Data.Tables.TableServiceClient>().GetTableClient(StorageNames.Tables.Applications);
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {"event-"} and RowKey lt {"event."}")))
+        {
+            row.Remove("Effects");
+            await table.UpdateEntityAsync(row, row.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+        }
+
+        Assert.Equal("NotStarted", (await Loans.GetAsync(id))["orchestration"]!["runtimeStatus"]!.GetValue<string>());
+        var scheduled = new TimerState(new ScheduleStatus(DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow, DateTime.UtcNow), IsPastDue: false);
+        await App.RunTimerAsync(WorkflowReconcileFunction.Name, scheduled);
+
+        Assert.True(await Outboxes.EventuallyAsync(async () => Loans.Commands(await Loans.HistoryAsync(id)).Contains("timer.escalation"), TimeSpan.FromSeconds(60)),
+            $"The stage's timers were not taken over: {string.Join(", ", Loans.Commands(await Loans.HistoryAsync(id)))}");
+        Assert.Equal(["open", "submit", "timer.reminder", "timer.escalation"], Loans.Commands(await Loans.HistoryAsync(id)));
+
+        await Loans.CommandAsync(Loans.Officer, id, "investigation", new JsonObject { ["investigation"] = Loans.Investigation(), ["submit"] = true });
+        var version = (await Loans.GetAsync(id))["version"]!.GetValue<int>();
+        Assert.True(await Outboxes.EventuallyAsync(async () => (await Loans.GetAsync(id))["orchestration"]?["applied"]?.GetValue<int>() >= version, TimeSpan.FromSeconds(30)),
+            "The taken-over orchestration did not apply the next command.");
     }
 }

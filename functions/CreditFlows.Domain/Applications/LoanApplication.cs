@@ -621,6 +621,41 @@ public sealed partial class LoanApplication
         }
     }
 
+    /// <summary>
+    /// The timers the application's current stage has outstanding, worked out from its state: the stage's reminder and
+    /// escalation (unless fired) and, before the contract, the expiry after the last action. The transitions ask for
+    /// the same timers as effects; this serves an application whose log predates those effects (stored by the code
+    /// before the orchestrations), whose timers were queue messages nobody reads any more.
+    /// </summary>
+    public IReadOnlyList<ScheduleTimer> OutstandingTimers(WorkflowPolicy policy)
+    {
+        var timers = new List<ScheduleTimer>();
+        if (State.IsTerminal())
+        {
+            return timers;
+        }
+
+        if (policy.DeadlineFor(State) is { } deadline)
+        {
+            if (!TimersFired.Contains($"{TimerKind.Reminder}:{StageVersion}"))
+            {
+                timers.Add(new ScheduleTimer(TimerKind.Reminder, StageVersion, StageEnteredAt + (deadline * policy.ReminderFraction)));
+            }
+
+            if (!TimersFired.Contains($"{TimerKind.Escalation}:{StageVersion}"))
+            {
+                timers.Add(new ScheduleTimer(TimerKind.Escalation, StageVersion, StageEnteredAt + deadline));
+            }
+        }
+
+        if (State.IsBeforeContract())
+        {
+            timers.Add(new ScheduleTimer(TimerKind.Expiry, LastActionVersion, LastActionAt + policy.ExpireAfterInactivity));
+        }
+
+        return timers;
+    }
+
     /// <summary>Who must act next, and by when; null when nobody is waited for.</summary>
     public Awaiting? Awaiting(WorkflowPolicy policy)
     {

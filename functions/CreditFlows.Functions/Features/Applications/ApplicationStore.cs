@@ -129,10 +129,9 @@ public sealed class ApplicationStore(TableServiceClient tables, ApplicationState
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey gt {$"{EventPrefix}{after:D6}"} and RowKey lt {"event."}");
         await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            var effects = TableText.Read(row, "Effects") is { Length: > 0 } json
-                ? JsonSerializer.Deserialize<List<Workflow.LoanEffect>>(json, Json)!
-                : [];
-            events.Add(new Workflow.LoanEventEffects(row.GetInt32("Sequence") ?? 0, row.GetString("Command") ?? string.Empty, effects));
+            var json = TableText.Read(row, "Effects");
+            var effects = json is { Length: > 0 } ? JsonSerializer.Deserialize<List<Workflow.LoanEffect>>(json, Json)! : [];
+            events.Add(new Workflow.LoanEventEffects(row.GetInt32("Sequence") ?? 0, row.GetString("Command") ?? string.Empty, effects, Legacy: json is null));
         }
 
         return [.. events.OrderBy(e => e.Sequence)];
@@ -248,10 +247,8 @@ public sealed class ApplicationStore(TableServiceClient tables, ApplicationState
             ["MatrixVersion"] = t.Detail.TryGetValue("matrixVersion", out var v) ? v as string : null,
         };
         TableText.Write(entity, "Detail", JsonSerializer.Serialize(t.Detail, Json));
-        if (t.Effects.Count > 0)
-        {
-            TableText.Write(entity, "Effects", JsonSerializer.Serialize(t.Effects.Select(Workflow.LoanEffect.From).ToList(), Json));
-        }
+        // Always written, "[]" included: an event without the column was stored before the orchestrations (see EffectsSinceAsync).
+        TableText.Write(entity, "Effects", JsonSerializer.Serialize(t.Effects.Select(Workflow.LoanEffect.From).ToList(), Json));
 
         return entity;
     }

@@ -18,7 +18,8 @@ public sealed record LoanEffect(ScheduleTimer? Timer = null, Notify? Notify = nu
     };
 }
 
-public sealed record LoanEventEffects(int Sequence, string Command, IReadOnlyList<LoanEffect> Effects);
+/// <summary>One event of the log with its effects; <paramref name="Legacy"/> when stored before the orchestrations (no effects recorded).</summary>
+public sealed record LoanEventEffects(int Sequence, string Command, IReadOnlyList<LoanEffect> Effects, bool Legacy = false);
 
 /// <summary>
 /// The log's events after the asked sequence, and where the application stands now: its state, the version its

@@ -32,14 +32,21 @@ public sealed partial class WorkflowEffectsRunner(
         var policy = await policies.GetAsync(cancellationToken);
         var stored = await store.FindAsync(input.ApplicationId, cancellationToken)
             ?? throw new InvalidOperationException($"Application {input.ApplicationId} does not exist (yet): the orchestration retries.");
-        var events = await store.EffectsSinceAsync(input.ApplicationId, input.After, cancellationToken);
+        var logged = await store.EffectsSinceAsync(input.ApplicationId, input.After, cancellationToken);
         var application = stored.Application;
 
         // The state row and the events are read apart: only what the state row had when read counts as done.
-        events = [.. events.Where(e => e.Sequence <= application.Version)];
+        List<LoanEventEffects> events = [.. logged.Where(e => e.Sequence <= application.Version)];
         var caughtUp = events.Count == 0 ? input.After >= application.Version : events[^1].Sequence >= application.Version;
         var finished = caughtUp && application.State.IsTerminal()
             && (application.State != ApplicationState.Disbursed || application.FirstInspection is not null || application.FirstInspectionDue is null);
+        if (events.Count > 0 && events[^1].Legacy)
+        {
+            // The latest event predates the orchestrations: its timers were never recorded as effects. Take over the
+            // stage's outstanding timers from the state (their mails and hand-off, if any, went through the old outbox).
+            events[^1] = events[^1] with { Effects = [.. application.OutstandingTimers(policy).Select(t => new LoanEffect(Timer: t))] };
+        }
+
         return new LoanEventBatch(application.State, application.Awaiting(policy)?.Stage, finished, events, application.StageVersion, application.LastActionVersion);
     }
 
