@@ -40,23 +40,23 @@ public static class DurablePhases
     /// after the first app stopped gracefully: each start times the host's start, then opens an application and times
     /// until its orchestration has applied version 1 (status polled every 20 ms through the app's Durable client).
     /// </summary>
-    public static async Task<IReadOnlyList<StartupResult>> StartupAsync(string storage, string appLogLevel, int rounds)
+    public static async Task<IReadOnlyList<StartupResult>> StartupAsync(string storage, string appLogLevel, int rounds, IDictionary<string, string?>? settings = null)
     {
         var results = new List<StartupResult>();
         for (var round = 1; round <= rounds; round++)
         {
             var hub = BenchApp.NewHubName();
-            results.Add(await StartOnceAsync(storage, appLogLevel, hub, "new hub", round));
-            results.Add(await StartOnceAsync(storage, appLogLevel, hub, "hub stopped gracefully", round));
+            results.Add(await StartOnceAsync(storage, appLogLevel, settings, hub, "new hub", round));
+            results.Add(await StartOnceAsync(storage, appLogLevel, settings, hub, "hub stopped gracefully", round));
         }
 
         return results;
     }
 
-    private static async Task<StartupResult> StartOnceAsync(string storage, string appLogLevel, string hub, string kind, int round)
+    private static async Task<StartupResult> StartOnceAsync(string storage, string appLogLevel, IDictionary<string, string?>? settings, string hub, string kind, int round)
     {
         var started = Stopwatch.GetTimestamp();
-        var app = new BenchApp(storage, appLogLevel, hubName: hub);
+        var app = new BenchApp(storage, appLogLevel, settings, hubName: hub);
         var address = app.Start();
         var hostStart = Stopwatch.GetElapsedTime(started);
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };

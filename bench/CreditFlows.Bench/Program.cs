@@ -18,7 +18,8 @@ namespace CreditFlows.Bench;
 // at a realistic load, default 30 applications, 10 clients, 1000 ms), --lag-burst-apps B (the lag phase at the measured
 // concurrency back to back, default 50; 0 skips it), --startup-rounds S (starts of the app on a new hub and again on
 // that hub, default 2; 0 skips them), --catch-up-s S (how long the orchestrations get after the measured run to apply
-// every event, default 60). The Durable engine runs while commands are measured (orchestrations live); afterwards the run
+// every event, default 60), --setting Key=Value (an app setting for every app the bench starts, e.g.
+// DurableTask:MaxQueuePollingInterval=00:00:00.250; repeatable). The Durable engine runs while commands are measured (orchestrations live); afterwards the run
 // checks that every orchestration applied every version, then stops the app, so that the raw loop runs alone and the lag
 // phases start on a fresh app and task hub without the measured run's backlog.
 // `startup` or `lag` as the first argument runs only those phases (DurablePhases.cs).
@@ -92,7 +93,7 @@ public static class Benchmark
             $"server GC {GCSettings.IsServerGC}, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
 
         var tap = new OrchestrationTap();
-        await using var app = new BenchApp(storage, options.AppLogLevel, tap: tap);
+        await using var app = new BenchApp(storage, options.AppLogLevel, options.Settings, tap: tap);
         var address = app.Start();
         meter.AddPort(address.Port, "app");
         meter.AddPort(80, "durable sidecar (gRPC)"); // the Durable client and worker reach the embedded sidecar as http://localhost on a Unix socket
@@ -190,7 +191,7 @@ public static class Benchmark
 
         // ---------------------------------------------------------------- orchestration lag, startup
         var lags = await LagPhasesAsync(options, storage);
-        var startups = await DurablePhases.StartupAsync(storage, options.AppLogLevel, options.StartupRounds);
+        var startups = await DurablePhases.StartupAsync(storage, options.AppLogLevel, options.StartupRounds, options.Settings);
 
         // ---------------------------------------------------------------- report
         var ratio = workflowRate / rawRate;
@@ -323,7 +324,7 @@ public static class Benchmark
             Environment.CurrentDirectory = AppContext.BaseDirectory;
             if (mode == "startup")
             {
-                var results = await DurablePhases.StartupAsync(storage, options.AppLogLevel, Math.Max(1, options.StartupRounds));
+                var results = await DurablePhases.StartupAsync(storage, options.AppLogLevel, Math.Max(1, options.StartupRounds), options.Settings);
                 DurablePhases.PrintStartup(results);
                 return results.All(r => r.Applied) ? 0 : 1;
             }
@@ -337,7 +338,7 @@ public static class Benchmark
         static async Task<List<LagResult>> LagPhasesAsync(Options options, string storage)
         {
             var tap = new OrchestrationTap();
-            await using var app = new BenchApp(storage, options.AppLogLevel, tap: tap);
+            await using var app = new BenchApp(storage, options.AppLogLevel, options.Settings, tap: tap);
             using var http = new HttpClient { BaseAddress = app.Start(), Timeout = TimeSpan.FromSeconds(60) };
             var callers = Callers.Issue(app);
             var warmup = Math.Min(options.Warmup, 10);
@@ -392,6 +393,8 @@ public static class Benchmark
 internal sealed record Options(int Apps, int Concurrency, int Warmup, int Races, string AppLogLevel, bool Strict, int ThinkMs = 0,
     int LagApps = 30, int LagClients = 10, int LagThinkMs = 1000, int LagBurstApps = 50, int StartupRounds = 2, int CatchUpSeconds = 60)
 {
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public static Options Parse(string[] args)
     {
         var o = new Options(400, 50, 50, 20, "Warning", false);
@@ -414,11 +417,18 @@ internal sealed record Options(int Apps, int Concurrency, int Warmup, int Races,
                 "--lag-burst-apps" => o with { LagBurstApps = Number() },
                 "--startup-rounds" => o with { StartupRounds = Number() },
                 "--catch-up-s" => o with { CatchUpSeconds = Number() },
+                "--setting" => Value().Split('=', 2) is [var key, var value] ? o.With(key, value) : throw new ArgumentException("--setting needs Key=Value."),
                 _ => throw new ArgumentException($"Unknown option {args[n]}. Options: --apps N --concurrency C --warmup W --races R --app-log-level L --strict --think-ms T " +
-                    "--lag-apps A --lag-clients L --lag-think-ms T --lag-burst-apps B --startup-rounds S --catch-up-s S"),
+                    "--lag-apps A --lag-clients L --lag-think-ms T --lag-burst-apps B --startup-rounds S --catch-up-s S --setting Key=Value"),
             };
         }
 
         return o;
+    }
+
+    private Options With(string key, string value)
+    {
+        Settings[key] = value;
+        return this;
     }
 }
