@@ -14,7 +14,15 @@ namespace CreditFlows.Bench;
 // connection the measured run uses is open already), --races R (race sub-test, default 20; 0 skips it),
 // --app-log-level L (the app's log level, default Warning), --strict (exit 2 when a target is missed),
 // --think-ms T (each client pauses T ms after every answer, in both the workflow and the raw run; default 0, back to
-// back, which is the saturation test the targets are judged on).
+// back, which is the saturation test the targets are judged on), --lag-apps A --lag-clients L --lag-think-ms T (the lag phase
+// at a realistic load, default 30 applications, 10 clients, 1000 ms), --lag-burst-apps B (the lag phase at the measured
+// concurrency back to back, default 50; 0 skips it), --startup-rounds S (starts of the app on a new hub and again on
+// that hub, default 2; 0 skips them), --catch-up-s S (how long the orchestrations get after the measured run to apply
+// every event, default 60), --setting Key=Value (an app setting for every app the bench starts, e.g.
+// DurableTask:MaxQueuePollingInterval=00:00:00.250; repeatable). The Durable engine runs while commands are measured (orchestrations live); afterwards the run
+// checks that every orchestration applied every version, then stops the app, so that the raw loop runs alone and the lag
+// phases start on a fresh app and task hub without the measured run's backlog.
+// `startup` or `lag` as the first argument runs only those phases (DurablePhases.cs).
 // `npl` as the first argument runs the daily NPL benchmark instead (Npl/NplBenchmark.cs), `npl-probe` Azurite's table
 // write ceiling (Npl/AzuriteTableProbe.cs), `reports` the weekly NPL report benchmark (Reports/ReportsBenchmark.cs),
 // `--documents` the credit-file upload benchmark (DocumentsBench.cs), `movements` the weekly report's snapshot diff alone, in
@@ -66,6 +74,11 @@ public static class Benchmark
             return await DocumentsBench.RunAsync(documentArgs, storage); // the credit-file upload benchmark (DocumentsBench.cs)
         }
 
+        if (args.Length > 0 && args[0] is "startup" or "lag")
+        {
+            return await OnlyDurableAsync(args[0], Options.Parse(args[1..]), storage);
+        }
+
         var options = Options.Parse(args);
         Integrity.SelfTest();
         var ports = StoragePorts(storage);
@@ -79,16 +92,18 @@ public static class Benchmark
         Console.WriteLine($"{RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} logical cores, " +
             $"server GC {GCSettings.IsServerGC}, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
 
-        await using var app = new BenchApp(storage, options.AppLogLevel);
+        var tap = new OrchestrationTap();
+        await using var app = new BenchApp(storage, options.AppLogLevel, options.Settings, tap: tap);
         var address = app.Start();
         meter.AddPort(address.Port, "app");
+        meter.AddPort(80, "durable sidecar (gRPC)"); // the Durable client and worker reach the embedded sidecar as http://localhost on a Unix socket
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
         {
             BaseAddress = address,
             Timeout = TimeSpan.FromSeconds(60),
         };
         var callers = Callers.Issue(app);
-        Console.WriteLine($"App on {address}");
+        Console.WriteLine($"App on {address}, task hub {app.HubName}");
 
         // ---------------------------------------------------------------- workflow
         var warmupDriver = new WorkflowDriver(http, callers);
@@ -109,6 +124,13 @@ public static class Benchmark
         var workflowLatency = driver.All.Summarise();
         Console.WriteLine($"Workflow: {workflowOk} transitions in {workflowWall.TotalSeconds:0.0} s, {driver.Errors} errors");
 
+        // ---------------------------------------------------------------- orchestrations caught up
+        // Every orchestration must apply its application's whole log (8 events); how long after the last answer it took.
+        var probe = new OrchestrationProbe(app);
+        var completedIds = warmupApps.Concat(measuredApps).Where(a => a.Completed).Select(a => a.Id!).ToList();
+        var (caughtUp, behind) = await probe.WaitAllAppliedAsync(completedIds, perApp, TimeSpan.FromSeconds(options.CatchUpSeconds), TimeSpan.FromMilliseconds(200));
+        Console.WriteLine($"Orchestrations: {completedIds.Count - behind.Count} of {completedIds.Count} applied all {perApp} events, the last {caughtUp.TotalSeconds:0.0} s after the workflow run ended; tap heard {tap.Heard} stored steps");
+
         // ---------------------------------------------------------------- integrity
         var (integrity, integrityProblems) = await Integrity.CheckStoredAsync(tables,
             warmupApps.Concat(measuredApps).Select(a => (a, a.Completed ? "Disbursed" : (string?)null)));
@@ -119,13 +141,21 @@ public static class Benchmark
         var race = new RaceTest(raceDriver, callers);
         var raceIntegrity = IntegrityResult.Empty;
         var raceProblems = new List<string>();
+        IReadOnlyList<string> racesBehind = [];
         if (options.Races > 0)
         {
             var raceApps = await race.RunAsync(200_000, options.Races, 10);
             (raceIntegrity, raceProblems) = await Integrity.CheckStoredAsync(tables,
                 raceApps.Select(a => (a, a.Acknowledged.Count == 4 ? "Authorisation" : (string?)null)));
             Console.WriteLine($"Races: {options.Races}, {race.Violations.Count} violations, log check {raceIntegrity}");
+
+            // Their orchestrations catch up too before the raw loop, which should not share Azurite with them.
+            var raced = raceApps.Where(a => a.Acknowledged.Count == 4).Select(a => a.Id!).ToList();
+            (_, racesBehind) = await probe.WaitAllAppliedAsync(raced, 4, TimeSpan.FromSeconds(options.CatchUpSeconds), TimeSpan.FromMilliseconds(200));
+            Console.WriteLine($"Race orchestrations: {raced.Count - racesBehind.Count} of {raced.Count} applied all 4 events");
         }
+
+        await app.DisposeAsync(); // the Durable engine stops: the raw loop runs alone, and the lag phases start afresh
 
         // ---------------------------------------------------------------- raw baseline
         var template = measuredApps.FirstOrDefault(a => a.Completed)?.Id ?? warmupApps.FirstOrDefault(a => a.Completed)?.Id;
@@ -159,12 +189,18 @@ public static class Benchmark
         var rawLatency = raw.All.Summarise();
         Console.WriteLine($"Raw: {rawOk} transactions in {rawWall.TotalSeconds:0.0} s, {raw.Errors} errors");
 
+        // ---------------------------------------------------------------- orchestration lag, startup
+        var lags = await LagPhasesAsync(options, storage);
+        var startups = await DurablePhases.StartupAsync(storage, options.AppLogLevel, options.StartupRounds, options.Settings);
+
         // ---------------------------------------------------------------- report
         var ratio = workflowRate / rawRate;
-        var errors = warmupDriver.Errors + driver.Errors + raceDriver.Errors + rawWarmup.Errors + raw.Errors;
+        var errors = warmupDriver.Errors + driver.Errors + raceDriver.Errors + rawWarmup.Errors + raw.Errors + lags.Sum(l => l.Errors + l.ReadErrors);
         var throughputMet = ratio >= 0.5;
-        var p99Met = workflowLatency.P99 < 100;
-        var correct = errors == 0 && integrity.Clean && raceIntegrity.Clean && race.Violations.IsEmpty;
+        var p99Met = workflowLatency.P99 <= 1.5 * rawLatency.P99;
+        var lagMet = lags.All(l => l.Lag.P99 < 2000 && l.Outstanding == 0);
+        var startupMet = startups.All(s => s.Applied && s.FirstStepMs < 5000);
+        var correct = errors == 0 && integrity.Clean && raceIntegrity.Clean && race.Violations.IsEmpty && behind.Count == 0 && racesBehind.Count == 0 && lags.All(l => l.Outstanding == 0);
 
         Console.WriteLine();
         Console.WriteLine("## Results");
@@ -175,7 +211,20 @@ public static class Benchmark
         Console.WriteLine($"| Raw table transactions ({options.Concurrency} clients) | {rawOk} | {rawWall.TotalSeconds:0.0} | {rawRate:0.0} | {Ms(rawLatency.P50)} | {Ms(rawLatency.P95)} | {Ms(rawLatency.P99)} | {Ms(rawLatency.Max)} | {raw.Errors} |");
         Console.WriteLine();
         Console.WriteLine($"Workflow / raw throughput: {ratio:P0} (target ≥ 50%: {(throughputMet ? "met" : "NOT met")}).");
-        Console.WriteLine($"Workflow command p99: {Ms(workflowLatency.P99)} ms (target < 100 ms: {(p99Met ? "met" : "NOT met")}).");
+        Console.WriteLine($"Workflow command p99: {Ms(workflowLatency.P99)} ms, {workflowLatency.P99 / rawLatency.P99:0.00}× the raw loop's {Ms(rawLatency.P99)} ms (target ≤ 1.5×: {(p99Met ? "met" : "NOT met")}).");
+        Console.WriteLine($"Orchestrations during the workflow run: {completedIds.Count - behind.Count} of {completedIds.Count} applied all {perApp} events, the last {caughtUp.TotalSeconds:0.0} s after the run's last answer.");
+        Console.WriteLine();
+        Console.WriteLine("### Orchestration lag (command answered → the orchestration's custom status shows it applied)");
+        Console.WriteLine();
+        DurablePhases.PrintLag(lags);
+        Console.WriteLine();
+        Console.WriteLine($"Lag p99 target < 2000 ms in every phase: {(lagMet ? "met" : "NOT met")}.");
+        Console.WriteLine();
+        Console.WriteLine("### Startup to the first orchestration step");
+        Console.WriteLine();
+        DurablePhases.PrintStartup(startups);
+        Console.WriteLine();
+        Console.WriteLine($"Startup target < 5000 ms to the first step in every start: {(startupMet ? "met" : "NOT met")}.");
         Console.WriteLine();
         Console.WriteLine("### Workflow latency by command (ms)");
         Console.WriteLine();
@@ -243,8 +292,9 @@ public static class Benchmark
         Console.WriteLine(correct
             ? "Correctness: every command answered 2xx and every log checks out."
             : $"Correctness: FAILED ({errors} request errors, integrity clean: {integrity.Clean && raceIntegrity.Clean}, race violations: {race.Violations.Count}).");
-        Console.WriteLine($"Targets: throughput ratio {(throughputMet ? "met" : "NOT met")}, p99 {(p99Met ? "met" : "NOT met")}.");
-        return !correct ? 1 : options.Strict && !(throughputMet && p99Met) ? 2 : 0;
+        Console.WriteLine($"Targets: throughput ratio {(throughputMet ? "met" : "NOT met")}, p99 {(p99Met ? "met" : "NOT met")}, " +
+            $"lag {(lagMet ? "met" : "NOT met")}, startup {(startupMet ? "met" : "NOT met")}.");
+        return !correct ? 1 : options.Strict && !(throughputMet && p99Met && lagMet && startupMet) ? 2 : 0;
 
         static void PrintRequests(string run, IReadOnlyDictionary<string, Summary> requests, long transitions)
         {
@@ -266,6 +316,45 @@ public static class Benchmark
             {
                 Console.WriteLine($"  ! {failure}");
             }
+        }
+
+        // `startup` or `lag` alone: the app's starts, or the lag phases on one app (each with the bench's usual options).
+        static async Task<int> OnlyDurableAsync(string mode, Options options, string storage)
+        {
+            Environment.CurrentDirectory = AppContext.BaseDirectory;
+            if (mode == "startup")
+            {
+                var results = await DurablePhases.StartupAsync(storage, options.AppLogLevel, Math.Max(1, options.StartupRounds), options.Settings);
+                DurablePhases.PrintStartup(results);
+                return results.All(r => r.Applied) ? 0 : 1;
+            }
+
+            var lags = await LagPhasesAsync(options, storage);
+            DurablePhases.PrintLag(lags);
+            return lags.All(l => l.Errors == 0 && l.Outstanding == 0) ? 0 : 1;
+        }
+
+        // The lag phases on a fresh app and task hub (its own warm-up first): the realistic load, then back to back.
+        static async Task<List<LagResult>> LagPhasesAsync(Options options, string storage)
+        {
+            var tap = new OrchestrationTap();
+            await using var app = new BenchApp(storage, options.AppLogLevel, options.Settings, tap: tap);
+            using var http = new HttpClient { BaseAddress = app.Start(), Timeout = TimeSpan.FromSeconds(60) };
+            var callers = Callers.Issue(app);
+            var warmup = Math.Min(options.Warmup, 10);
+            var (warmed, _) = await new WorkflowDriver(http, callers).RunAsync(500_000, warmup, Math.Max(1, Math.Min(options.LagClients, warmup)));
+            // The warm-up's orchestrations catch up before the clock starts.
+            await new OrchestrationProbe(app).WaitAllAppliedAsync([.. warmed.Where(a => a.Completed).Select(a => a.Id!)], WorkflowDriver.Steps.Count,
+                TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+            List<LagResult> lags = [await DurablePhases.LagAsync("Lag, realistic load", app, tap, http, callers, 300_000, options.LagApps, options.LagClients, options.LagThinkMs)];
+            Console.WriteLine($"Lag phase at {options.LagClients} clients done");
+            if (options.LagBurstApps > 0)
+            {
+                lags.Add(await DurablePhases.LagAsync("Lag, back to back", app, tap, http, callers, 400_000, options.LagBurstApps, options.Concurrency, 0));
+                Console.WriteLine($"Lag phase at {options.Concurrency} clients done");
+            }
+
+            return lags;
         }
 
         // Lets the previous phase's leftovers (connections closing, GC) settle before measuring.
@@ -301,8 +390,11 @@ public static class Benchmark
 }
 
 /// <summary>Command-line options.</summary>
-internal sealed record Options(int Apps, int Concurrency, int Warmup, int Races, string AppLogLevel, bool Strict, int ThinkMs = 0)
+internal sealed record Options(int Apps, int Concurrency, int Warmup, int Races, string AppLogLevel, bool Strict, int ThinkMs = 0,
+    int LagApps = 30, int LagClients = 10, int LagThinkMs = 1000, int LagBurstApps = 50, int StartupRounds = 2, int CatchUpSeconds = 60)
 {
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public static Options Parse(string[] args)
     {
         var o = new Options(400, 50, 50, 20, "Warning", false);
@@ -319,10 +411,24 @@ internal sealed record Options(int Apps, int Concurrency, int Warmup, int Races,
                 "--app-log-level" => o with { AppLogLevel = Value() },
                 "--strict" => o with { Strict = true },
                 "--think-ms" => o with { ThinkMs = Number() },
-                _ => throw new ArgumentException($"Unknown option {args[n]}. Options: --apps N --concurrency C --warmup W --races R --app-log-level L --strict --think-ms T"),
+                "--lag-apps" => o with { LagApps = Math.Max(1, Number()) },
+                "--lag-clients" => o with { LagClients = Math.Max(1, Number()) },
+                "--lag-think-ms" => o with { LagThinkMs = Number() },
+                "--lag-burst-apps" => o with { LagBurstApps = Number() },
+                "--startup-rounds" => o with { StartupRounds = Number() },
+                "--catch-up-s" => o with { CatchUpSeconds = Number() },
+                "--setting" => Value().Split('=', 2) is [var key, var value] ? o.With(key, value) : throw new ArgumentException("--setting needs Key=Value."),
+                _ => throw new ArgumentException($"Unknown option {args[n]}. Options: --apps N --concurrency C --warmup W --races R --app-log-level L --strict --think-ms T " +
+                    "--lag-apps A --lag-clients L --lag-think-ms T --lag-burst-apps B --startup-rounds S --catch-up-s S --setting Key=Value"),
             };
         }
 
         return o;
+    }
+
+    private Options With(string key, string value)
+    {
+        Settings[key] = value;
+        return this;
     }
 }

@@ -108,6 +108,9 @@ public sealed class WorkflowDriver(HttpClient http, Callers callers)
     /// <summary>A client's pause after each answer before its next command (0: back to back, the saturation test).</summary>
     public TimeSpan ThinkTime { get; init; }
 
+    /// <summary>Told of every command answered as expected: the application's id and the version answered.</summary>
+    public Action<string, int>? Answered { get; init; }
+
     /// <summary>Runs <paramref name="apps"/> applications with <paramref name="concurrency"/> clients; answers what each client saw and the wall time.</summary>
     public async Task<(IReadOnlyList<AppRecord> Apps, TimeSpan Wall)> RunAsync(int firstNumber, int apps, int concurrency)
     {
@@ -167,6 +170,8 @@ public sealed class WorkflowDriver(HttpClient http, Callers callers)
                 Fail($"app {record.Number} ({record.Id}) {step}: answered version {version}, expected {n + 1}");
                 return;
             }
+
+            Answered?.Invoke(record.Id!, version);
 
             if (ThinkTime > TimeSpan.Zero)
             {
