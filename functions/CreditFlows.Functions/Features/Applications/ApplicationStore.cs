@@ -137,6 +137,13 @@ public sealed class ApplicationStore(TableServiceClient tables, ApplicationState
         return [.. events.OrderBy(e => e.Sequence)];
     }
 
+    /// <summary>When event <paramref name="sequence"/> of the log was stored, or null if there is no such event.</summary>
+    public async Task<DateTimeOffset?> EventAtAsync(string id, int sequence, CancellationToken cancellationToken)
+    {
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(id, $"{EventPrefix}{sequence:D6}", select: ["At"], cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value!.GetDateTimeOffset("At") : null;
+    }
+
     public async Task<IReadOnlyList<ApplicationEvent>> HistoryAsync(string id, CancellationToken cancellationToken)
     {
         var events = new List<ApplicationEvent>();

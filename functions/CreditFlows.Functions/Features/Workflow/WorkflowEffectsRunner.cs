@@ -94,7 +94,7 @@ public sealed partial class WorkflowEffectsRunner(
 
         var stored = await store.FindAsync(input.ApplicationId, cancellationToken)
             ?? throw new InvalidOperationException($"Application {input.ApplicationId} does not exist.");
-        var at = (await store.HistoryAsync(input.ApplicationId, cancellationToken)).FirstOrDefault(e => e.Sequence == input.Sequence)?.At ?? now;
+        var at = await store.EventAtAsync(input.ApplicationId, input.Sequence, cancellationToken) ?? now;
         var handOff = CoreBankingHandOff.From(stored.Application, at);
         await queues.GetQueueClient(StorageNames.Queues.CoreBankingHandOff).SendMessageAsync(
             JsonSerializer.Serialize(handOff, ApplicationStore.Json), TimeSpan.Zero, TimeSpan.FromSeconds(-1), cancellationToken);
